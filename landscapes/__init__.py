@@ -1,0 +1,57 @@
+"""2D loss landscapes: pure JAX functions of a 2-vector, with metadata.
+
+    >>> import landscapes
+    >>> f = landscapes.get("rosenbrock")
+    >>> float(f([1.0, 1.0]))
+    0.0
+"""
+
+from landscapes.catalogue import LANDSCAPES
+from landscapes.spec import Landscape, Minimum, Param
+
+BY_ID: dict[str, Landscape] = {ls.id: ls for ls in LANDSCAPES}
+
+
+def get(landscape_id: str) -> Landscape:
+    """The landscape with this id; KeyError naming the known ids otherwise."""
+    try:
+        return BY_ID[landscape_id]
+    except KeyError:
+        raise KeyError(f"unknown landscape {landscape_id!r}; known: {', '.join(BY_ID)}") from None
+
+
+def ids() -> list[str]:
+    return list(BY_ID)
+
+
+def catalogue() -> list[dict]:
+    """Every landscape's metadata as plain JSON-able data (for the CLI and the UI)."""
+    return [
+        {
+            "id": ls.id,
+            "title": ls.title,
+            "formula": ls.formula,
+            "domain": [list(ls.domain[0]), list(ls.domain[1])],
+            "start": list(ls.start),
+            "teaches": ls.teaches,
+            "log_scale": ls.log_scale,
+            "minima": [
+                {"point": list(m.point), "value": m.value, "global": m.glob} for m in ls.minima
+            ],
+            "params": [
+                {
+                    "name": p.name,
+                    "symbol": p.symbol,
+                    "default": p.default,
+                    "range": [p.low, p.high],
+                    "scale": p.scale,
+                    "meaning": p.meaning,
+                }
+                for p in ls.params
+            ],
+        }
+        for ls in LANDSCAPES
+    ]
+
+
+__all__ = ["LANDSCAPES", "Landscape", "Minimum", "Param", "get", "ids", "catalogue"]

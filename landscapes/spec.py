@@ -1,0 +1,73 @@
+"""The Landscape record: a pure JAX function of a 2-vector plus what the UI and the engine need."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import jax
+import jax.numpy as jnp
+
+Array = jax.Array
+
+
+@dataclass(frozen=True)
+class Param:
+    """A numeric parameter of a landscape (e.g. the quadratic's condition number)."""
+
+    name: str
+    symbol: str  # LaTeX, for the UI
+    default: float
+    low: float
+    high: float
+    meaning: str
+    scale: str = "linear"  # or "log"
+
+
+@dataclass(frozen=True)
+class Minimum:
+    """A known minimum: where it is, its value, and whether it is the global one."""
+
+    point: tuple[float, float]
+    value: float
+    glob: bool = True
+
+
+@dataclass(frozen=True)
+class Landscape:
+    """A 2D test function f(xy, params) -> scalar, with its metadata.
+
+    `fn` takes a float32 array of shape (2,) and a mapping from parameter name to scalar and
+    returns a float32 scalar; it is pure and traceable, so `jax.grad`, `jit` and `vmap` apply.
+    """
+
+    id: str
+    title: str
+    formula: str  # LaTeX
+    fn: Callable[[Array, Mapping[str, Array]], Array]
+    domain: tuple[tuple[float, float], tuple[float, float]]
+    start: tuple[float, float]
+    teaches: str
+    minima: tuple[Minimum, ...] = ()
+    params: tuple[Param, ...] = ()
+    # Values that span decades are drawn on a log colour scale.
+    log_scale: bool = False
+    # Points where the gradient does not exist (the minimum of Ackley); tests skip the
+    # zero-gradient check there.
+    nondifferentiable_minima: bool = False
+    reference: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def default_params(self) -> dict[str, float]:
+        return {p.name: p.default for p in self.params}
+
+    def __call__(self, xy, **params) -> Array:
+        """f(xy) with the given parameters (defaults for the rest); eager convenience."""
+        unknown = set(params) - {p.name for p in self.params}
+        if unknown:
+            raise KeyError(f"{self.id} has no parameter {sorted(unknown)[0]!r}")
+        values = {k: jnp.float32(v) for k, v in (self.default_params() | params).items()}
+        return self.fn(jnp.asarray(xy, jnp.float32), values)
+
+    def global_minima(self) -> tuple[Minimum, ...]:
+        return tuple(m for m in self.minima if m.glob)
