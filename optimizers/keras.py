@@ -1,0 +1,203 @@
+"""The Keras 3 flavour: each optimizer's `update_step` rewritten as an optax transformation.
+
+Read from keras/src/optimizers/*.py (Keras 3.15). Two things every Keras optimizer shares:
+the learning rate is the schedule evaluated at `iterations` (updates already applied), and a
+`weight_decay` set on any optimizer is decoupled, applied before the step as
+p ← p − p·λ·η (`BaseOptimizer._apply_weight_decay`). Operations keep Keras's order so that
+float32 results agree with the real library to rounding.
+
+Every function returns an `optax.GradientTransformation` whose updates are added to the
+parameters; `learning_rate` is a schedule, a callable of the update count. β1, β2 and ρ may be
+`Decay`s: where Keras writes `1 - self.beta_1` on a Python float, `1.0 - beta1` gives the
+double-precision complement; where it first casts (`ops.cast(self.beta_1, dtype)`, as in
+Nadam and Lion), `value(beta1)` is used.
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import optax
+
+from optimizers.decay import value
+from optimizers.states import (
+    AccumulatorState,
+    AdadeltaState,
+    AdamaxState,
+    AdamState,
+    LionState,
+    NadamState,
+    RmsState,
+    TraceState,
+    count0,
+    zeros,
+)
+
+
+def _decay(params, weight_decay, lr):
+    return -(params * weight_decay) * lr
+
+
+def sgd(learning_rate, momentum, nesterov: bool, weight_decay) -> optax.GradientTransformation:
+    """v ← μv − ηg; p ← p + v, or p ← p + μv − ηg with Nesterov (the velocity holds ηg).
+
+    With μ = 0 the same arithmetic gives Keras's plain p ← p − ηg exactly.
+    """
+
+    def init(params):
+        return TraceState(count0(), zeros(params))
+
+    def update(grads, state, params):
+        lr = learning_rate(state.count)
+        v = state.trace * momentum - grads * lr
+        step = v * momentum - grads * lr if nesterov else v
+        return step + _decay(params, weight_decay, lr), TraceState(state.count + 1, v)
+
+    return optax.GradientTransformation(init, update)
+
+
+def adagrad(learning_rate, initial_accumulator_value, epsilon, weight_decay):
+    """a ← a + g²; p ← p − ηg/√(a + ε), the accumulator starting at its initial value."""
+
+    def init(params):
+        return AccumulatorState(count0(), zeros(params) + initial_accumulator_value)
+
+    def update(grads, state, params):
+        lr = learning_rate(state.count)
+        acc = state.sum_of_squares + jnp.square(grads)
+        step = -(lr * grads) / jnp.sqrt(acc + epsilon)
+        return step + _decay(params, weight_decay, lr), AccumulatorState(state.count + 1, acc)
+
+    return optax.GradientTransformation(init, update)
+
+
+def rmsprop(learning_rate, rho, momentum, epsilon, centered: bool, weight_decay):
+    """v ← ρv + (1−ρ)g²; inc = ηg/√(v − ḡ² + ε) (centered) or ηg/√(v + ε); m ← μm + inc; p ← p − m.
+
+    The momentum buffer holds lr-scaled increments; with μ = 0 it equals the increment.
+    """
+
+    def init(params):
+        return RmsState(count0(), zeros(params), zeros(params), zeros(params))
+
+    def update(grads, state, params):
+        lr = learning_rate(state.count)
+        nu = rho * state.nu + (1.0 - rho) * jnp.square(grads)
+        if centered:
+            mu = rho * state.mu + (1.0 - rho) * grads
+            denominator = nu - jnp.square(mu) + epsilon
+        else:
+            mu = state.mu
+            denominator = nu + epsilon
+        increment = (lr * grads) / jnp.sqrt(denominator)
+        trace = momentum * state.trace + increment
+        new_state = RmsState(state.count + 1, nu, mu, trace)
+        return -trace + _decay(params, weight_decay, lr), new_state
+
+    return optax.GradientTransformation(init, update)
+
+
+def adam(learning_rate, beta1, beta2, epsilon, amsgrad: bool, weight_decay):
+    """Keras's "epsilon-hat" Adam: α_t = η√(1−β2^t)/(1−β1^t); p ← p − α_t·m/(√v + ε).
+
+    AMSGrad keeps v̂ ← max(v̂, v) over the raw v. AdamW is this with a weight decay.
+    """
+
+    def init(params):
+        return AdamState(count0(), zeros(params), zeros(params), zeros(params) if amsgrad else None)
+
+    def update(grads, state, params):
+        lr = learning_rate(state.count)
+        t = (state.count + 1).astype(jnp.float32)
+        alpha = lr * jnp.sqrt(1.0 - beta2**t) / (1.0 - beta1**t)
+        mu = state.mu + (grads - state.mu) * (1.0 - beta1)
+        nu = state.nu + (jnp.square(grads) - state.nu) * (1.0 - beta2)
+        nu_max = jnp.maximum(state.nu_max, nu) if amsgrad else None
+        denom_v = nu_max if amsgrad else nu
+        step = -(mu * alpha) / (jnp.sqrt(denom_v) + epsilon)
+        new_state = AdamState(state.count + 1, mu, nu, nu_max)
+        return step + _decay(params, weight_decay, lr), new_state
+
+    return optax.GradientTransformation(init, update)
+
+
+def adamax(learning_rate, beta1, beta2, epsilon, weight_decay):
+    """u ← max(β2u, |g|); p ← p − ηm/((1 − β1^t)(u + ε))."""
+
+    def init(params):
+        return AdamaxState(count0(), zeros(params), zeros(params))
+
+    def update(grads, state, params):
+        lr = learning_rate(state.count)
+        t = (state.count + 1).astype(jnp.float32)
+        mu = state.mu + (grads - state.mu) * (1.0 - beta1)
+        nu = jnp.maximum(beta2 * state.nu, jnp.abs(grads))
+        step = -(lr * mu) / ((1.0 - beta1**t) * (nu + epsilon))
+        return step + _decay(params, weight_decay, lr), AdamaxState(state.count + 1, mu, nu)
+
+    return optax.GradientTransformation(init, update)
+
+
+def nadam(learning_rate, beta1, beta2, epsilon, weight_decay):
+    """Keras 3 Nadam: μ_t = β1(1 − ½·0.96^t), Π_t = Π_{t−1}μ_t;
+    m̂ = μ_{t+1}m/(1 − Π_tμ_{t+1}) + (1 − μ_t)g/(1 − Π_t); p ← p − η·m̂/(√(v/(1−β2^t)) + ε).
+    """
+
+    def init(params):
+        # Shaped like β1, which a sweep may give per trajectory.
+        return NadamState(count0(), zeros(params), zeros(params), jnp.ones(jnp.shape(value(beta1)), jnp.float32))
+
+    def update(grads, state, params):
+        lr = learning_rate(state.count)
+        b1, b2 = value(beta1), value(beta2)  # Keras's Nadam casts before `1 - beta`
+        t = (state.count + 1).astype(jnp.float32)
+        u_t = b1 * (1.0 - 0.5 * 0.96**t)
+        u_next = b1 * (1.0 - 0.5 * 0.96 ** (t + 1.0))
+        product = state.mu_product * b1 * (1.0 - 0.5 * 0.96**t)
+        product_next = product * u_next
+        mu = state.mu + (grads - state.mu) * (1.0 - b1)
+        nu = state.nu + (jnp.square(grads) - state.nu) * (1.0 - b2)
+        m_hat = (u_next * mu) / (1.0 - product_next) + ((1.0 - u_t) * grads) / (1.0 - product)
+        v_hat = nu / (1.0 - b2**t)
+        step = -(m_hat * lr) / (jnp.sqrt(v_hat) + epsilon)
+        new_state = NadamState(state.count + 1, mu, nu, product)
+        return step + _decay(params, weight_decay, lr), new_state
+
+    return optax.GradientTransformation(init, update)
+
+
+def adadelta(learning_rate, rho, epsilon, weight_decay):
+    """E[g²] ← ρE[g²] + (1−ρ)g²; Δ = √(E[Δ²] + ε)/√(E[g²] + ε)·g; E[Δ²] ← ρE[Δ²] + (1−ρ)Δ²; p ← p − ηΔ."""
+
+    def init(params):
+        return AdadeltaState(count0(), zeros(params), zeros(params))
+
+    def update(grads, state, params):
+        lr = learning_rate(state.count)
+        e_g = rho * state.e_g + (1.0 - rho) * jnp.square(grads)
+        delta = -(jnp.sqrt(state.e_x + epsilon) * grads) / jnp.sqrt(e_g + epsilon)
+        e_x = rho * state.e_x + (1.0 - rho) * jnp.square(delta)
+        step = lr * delta
+        return step + _decay(params, weight_decay, lr), AdadeltaState(state.count + 1, e_g, e_x)
+
+    return optax.GradientTransformation(init, update)
+
+
+def lion(learning_rate, beta1, beta2, weight_decay):
+    """p ← p − η·sign(β1m + (1−β1)g); then m ← β2m + (1−β2)g."""
+
+    def init(params):
+        return LionState(count0(), zeros(params))
+
+    def update(grads, state, params):
+        lr = learning_rate(state.count)
+        b1, b2 = value(beta1), value(beta2)  # Keras's Lion casts before `1.0 - beta`
+        step = -lr * jnp.sign(state.mu * b1 + grads * (1.0 - b1))
+        mu = state.mu * b2 + grads * (1.0 - b2)
+        return step + _decay(params, weight_decay, lr), LionState(state.count + 1, mu)
+
+    return optax.GradientTransformation(init, update)
+
+
+def adamw(learning_rate, beta1, beta2, epsilon, amsgrad: bool, weight_decay):
+    """Keras's AdamW is Adam with the base optimizer's decoupled weight decay (default 0.004)."""
+    return adam(learning_rate, beta1, beta2, epsilon, amsgrad, weight_decay)
