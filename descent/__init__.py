@@ -1,0 +1,34 @@
+"""Descent's engine: scenarios, jitted runs and sweeps, results.
+
+    >>> import descent
+    >>> result = descent.run({"landscape": "rosenbrock", "start": [-1.5, 2.0], "steps": 500,
+    ...                       "runs": [{"optimizer": "adam", "hparams": {"learning_rate": 0.01}}]})
+    >>> result.runs[0].status
+    'ok'
+"""
+
+from descent.engine import DEFAULT_TOLERANCE, DIVERGENCE_LIMIT, trace_count
+from descent.errors import ScenarioError
+from descent.result import Result, RunResult, SweepResult
+from descent.runner import run, sweep
+from descent.scenario import MAX_RUNS, MAX_STEPS, Noise, Params, Run, Scenario, Schedule, auto_label
+
+__all__ = [
+    "DEFAULT_TOLERANCE",
+    "DIVERGENCE_LIMIT",
+    "MAX_RUNS",
+    "MAX_STEPS",
+    "Noise",
+    "Params",
+    "Result",
+    "Run",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "Schedule",
+    "SweepResult",
+    "auto_label",
+    "run",
+    "sweep",
+    "trace_count",
+]

@@ -1,0 +1,5 @@
+import sys
+
+from descent.cli import main
+
+sys.exit(main())

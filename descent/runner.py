@@ -1,0 +1,178 @@
+"""`run` and `sweep`: from a Scenario to NumPy results, through the jitted engine."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+import optimizers
+from descent import engine
+from descent.errors import ScenarioError
+from descent.result import Result, RunResult, SweepResult
+from descent.scenario import MAX_START, Run, Scenario, auto_label
+
+MAX_SWEEP_TRAJECTORIES = 1_000_000
+
+
+def as_scenario(scenario: Scenario | Mapping) -> Scenario:
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, Mapping):
+        return Scenario.from_json(dict(scenario))
+    raise ScenarioError("", f"expected a Scenario or its JSON dict, got {type(scenario).__name__}")
+
+
+def run_key(scenario: Scenario, run: Run, hparams: Mapping | None = None) -> engine.RunKey:
+    spec = optimizers.get(run.optimizer)
+    hp = hparams if hparams is not None else run.resolved_hparams()
+    return engine.RunKey(
+        landscape=scenario.landscape,
+        optimizer=run.optimizer,
+        flavour=run.flavour,
+        flags=tuple((name, bool(hp[name])) for name in spec.flags(run.flavour)),
+        schedule=run.schedule.name,
+        steps=engine.steps_bucket(scenario.steps),
+    )
+
+
+def packed_values(scenario: Scenario, run: Run, key: engine.RunKey, hparams: Mapping | None = None) -> np.ndarray:
+    return engine.pack(
+        key,
+        hparams if hparams is not None else run.resolved_hparams(),
+        run.schedule.resolved(),
+        scenario.resolved_landscape_params(),
+        scenario.noise.scale,
+    )
+
+
+def run_one(scenario: Scenario, run: Run, tol: float = engine.DEFAULT_TOLERANCE) -> RunResult:
+    hparams = run.resolved_hparams()
+    key = run_key(scenario, run, hparams)
+    noise = scenario.noise
+    values = packed_values(scenario, run, key, hparams)
+    table, bad, near = engine.trajectory(
+        key, values, scenario.start, noise.seed, scenario.steps, tol
+    )
+    n = len(table) if bad is None else bad
+    has_first = not np.isnan(table[0, engine.M1X])
+    has_second = not np.isnan(table[0, engine.M2X])
+    return RunResult(
+        label=run.label or auto_label(run, hparams),
+        optimizer=run.optimizer,
+        flavour=run.flavour,
+        status="ok" if bad is None else "diverged",
+        diverged_at=bad,
+        converged_at=near,
+        path=table[:n, engine.X : engine.Y + 1],
+        loss=table[:n, engine.LOSS],
+        grad_norm=table[:n, engine.GRAD_NORM],
+        learning_rate=table[: max(n - 1, 0), engine.LR],
+        first_moment=table[:n, engine.M1X : engine.M1Y + 1] if has_first else None,
+        second_moment=table[:n, engine.M2X : engine.M2Y + 1] if has_second else None,
+    )
+
+
+def _check_starts(starts) -> np.ndarray:
+    """An (n, 2) float array of start points, each coordinate finite and within ±MAX_START."""
+    try:
+        array = np.asarray(starts, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ScenarioError("starts", "must be a list of [x, y] points (numbers)") from None
+    if array.ndim != 2 or array.shape[1] != 2 or array.shape[0] == 0:
+        raise ScenarioError("starts", f"must be a non-empty list of [x, y] points, got shape {array.shape}")
+    bad = ~(np.abs(array) <= MAX_START)  # also catches NaN
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        raise ScenarioError(f"starts[{i}][{j}]", f"must be a number in [-{MAX_START:g}, {MAX_START:g}], got {array[i, j]}")
+    return array
+
+
+def run(scenario: Scenario | Mapping, tol: float = engine.DEFAULT_TOLERANCE) -> Result:
+    """Every run of the scenario, each one jitted `lax.scan` in float32."""
+    scenario = as_scenario(scenario)
+    return Result(scenario, tuple(run_one(scenario, r, tol) for r in scenario.runs))
+
+
+def sweep(
+    scenario: Scenario | Mapping,
+    grid: Mapping[str, Sequence[float]] | None = None,
+    starts: Sequence[Sequence[float]] | None = None,
+    tol: float = engine.DEFAULT_TOLERANCE,
+) -> SweepResult:
+    """Many trajectories of a one-run scenario in one compiled, vmapped call.
+
+    `starts` ([[x, y], ...]) and `grid` ({hyperparameter: [values]}) span the batch; results
+    have shape (len(starts), len(values1), len(values2), ...), without the starts axis when
+    `starts` is None. Every trajectory sees the same noise sequence.
+    """
+    scenario = as_scenario(scenario)
+    if len(scenario.runs) != 1:
+        raise ScenarioError("runs", f"a sweep takes a scenario with exactly one run, got {len(scenario.runs)}")
+    run_ = scenario.runs[0]
+    spec = optimizers.get(run_.optimizer)
+    grid = dict(grid or {})
+    axes_values: list[list[float]] = []
+    for name, values in grid.items():
+        where = f"grid.{name}"
+        if name not in spec.numeric(run_.flavour):
+            allowed = ", ".join(spec.numeric(run_.flavour))
+            raise ScenarioError(where, f"not a numeric hyperparameter of {spec.title} ({run_.flavour}); one of {allowed}")
+        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or len(values) == 0:
+            raise ScenarioError(where, "must be a non-empty list of numbers")
+        checked = []
+        for i, v in enumerate(values):
+            # Validate through the Run model so the messages match a scenario's.
+            try:
+                Run(run_.optimizer, run_.flavour, {**dict(run_.hparams), name: v}, run_.schedule)
+            except ScenarioError as e:
+                raise ScenarioError(f"{where}[{i}]", e.message) from None
+            checked.append(float(v))
+        axes_values.append(checked)
+
+    if starts is None:
+        start_list = np.asarray([scenario.start], np.float64)
+    else:
+        start_list = _check_starts(starts)
+    total = len(start_list) * int(np.prod([len(v) for v in axes_values], dtype=np.int64))
+    if total > MAX_SWEEP_TRAJECTORIES:
+        raise ScenarioError("grid", f"at most {MAX_SWEEP_TRAJECTORIES:,} trajectories per sweep, got {total:,}")
+
+    key = run_key(scenario, run_)
+    names = tuple(grid)
+    products = list(itertools.product(*axes_values))
+    combos = np.asarray(products, np.float64).reshape(len(products), len(names))
+    columns = []
+    for j, name in enumerate(names):
+        columns.append(combos[:, j])
+        if name in optimizers.DECAY_RATES:
+            columns.append(1.0 - combos[:, j])  # the complement, in float64 (see optimizers.decay)
+    per_combo = np.stack(columns, axis=1) if columns else np.zeros((len(combos), 0))
+    p, loss, hit, diverged = engine.sweep(
+        key,
+        packed_values(scenario, run_, key),
+        names,
+        np.tile(per_combo, (len(start_list), 1)),
+        np.repeat(np.asarray(start_list, np.float32), len(combos), axis=0),
+        scenario.noise.seed,
+        scenario.steps,
+        tol,
+    )
+
+    shape = ((len(start_list),) if starts is not None else ()) + tuple(len(v) for v in axes_values)
+    axes = (("start",) if starts is not None else ()) + tuple(names)
+    coords = {name: np.asarray(v) for name, v in zip(names, axes_values)}
+    if starts is not None:
+        coords["start"] = np.asarray(start_list)
+    return SweepResult(
+        axes=axes,
+        coords=coords,
+        final_point=p.reshape(shape + (2,)),
+        final_loss=loss.reshape(shape),
+        steps_to_converge=hit.reshape(shape),
+        diverged=diverged.reshape(shape),
+    )
+
+
+__all__ = ["run", "sweep", "as_scenario", "MAX_START"]

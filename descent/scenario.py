@@ -1,0 +1,546 @@
+"""The Scenario: everything that defines a scene, immutable and validated on construction.
+
+A scenario has two external forms that both round-trip exactly:
+
+* JSON (`to_json` / `from_json`), the CLI's input and the app's export:
+
+      {"landscape": {"name": "rosenbrock", "params": {}}, "start": [-1.5, 2.0], "steps": 500,
+       "noise": {"sigma": 0.0, "batch_size": 1, "seed": 0},
+       "runs": [{"label": "Adam", "optimizer": "adam", "flavour": "keras",
+                 "hparams": {"learning_rate": 0.01}, "schedule": {"name": "cosine", "decay_steps": 500}}]}
+
+* flat URL query parameters (`to_query` / `from_query`), the app's shareable links:
+
+      landscape=rosenbrock&start=-1.5,2.0&steps=500&r0.optimizer=adam&r0.learning_rate=0.01
+      &r0.schedule=cosine&r0.schedule.decay_steps=500
+
+Hyperparameters and schedule parameters keep only what was given; the engine fills in each
+flavour's defaults, so switching a run's flavour switches its defaults too.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+
+import landscapes
+import optimizers
+from descent.errors import ScenarioError
+from optimizers import REQUIRED, schedules
+from optimizers.spec import FLAVOUR_TITLES, FLAVOURS
+
+MAX_STEPS = 100_000
+MAX_RUNS = 12
+MAX_START = 1e4
+MAX_LABEL = 60
+DEFAULT_STEPS = 500
+
+
+class Params(Mapping):
+    """An immutable, hashable name → value mapping (hyperparameters, schedule parameters)."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, items: Mapping | None = None):
+        object.__setattr__(self, "_data", dict(items or {}))
+
+    def __getitem__(self, key):
+        return self._data[key]
+
+    def __iter__(self) -> Iterator:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._data.items()))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Mapping) and dict(self) == dict(other)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Params is immutable")
+
+    def __repr__(self) -> str:
+        return f"Params({self._data!r})"
+
+
+# ---------------------------------------------------------------------------------------------
+# Value checks shared by the JSON and query forms
+
+
+def _number(value, field_name: str, allowed: str) -> float:
+    """A finite float from a JSON number or a query string; ScenarioError otherwise."""
+    if isinstance(value, bool):
+        raise ScenarioError(field_name, f"must be {allowed}, got {_show(value)}")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            raise ScenarioError(field_name, f"must be {allowed}, got {_show(value)}") from None
+    else:
+        raise ScenarioError(field_name, f"must be {allowed}, got {_show(value)}")
+    if not math.isfinite(number):
+        raise ScenarioError(field_name, f"must be {allowed}, got {_show(value)}")
+    return number
+
+
+def _integer(value, field_name: str, low: int, high: int) -> int:
+    allowed = f"a whole number in [{low}, {high}]"
+    number = _number(value, field_name, allowed)
+    if number != int(number) or not low <= number <= high:
+        raise ScenarioError(field_name, f"must be {allowed}, got {_show(value)}")
+    return int(number)
+
+
+def _boolean(value, field_name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise ScenarioError(field_name, f"must be true or false, got {_show(value)}")
+
+
+def _show(value) -> str:
+    if isinstance(value, str):
+        text = repr(value)
+    elif isinstance(value, bool):
+        text = str(value).lower()
+    elif isinstance(value, float):
+        text = f"{value:g}"
+    else:
+        text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _choice(value, field_name: str, choices, what: str) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise ScenarioError(field_name, f"unknown {what} {_show(value)}; one of {', '.join(choices)}")
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# The model
+
+
+@dataclass(frozen=True)
+class Noise:
+    """Stochastic gradients g = ∇f + (σ/√B)·ξ, ξ ~ N(0, I), from a seeded sequence."""
+
+    sigma: float = 0.0
+    batch_size: int = 1
+    seed: int = 0
+
+    def __post_init__(self):
+        object.__setattr__(self, "sigma", _number(self.sigma, "sigma", "a number in [0, 1000]"))
+        if not 0.0 <= self.sigma <= 1000.0:
+            raise ScenarioError("sigma", f"must be a number in [0, 1000], got {_show(self.sigma)}")
+        object.__setattr__(self, "batch_size", _integer(self.batch_size, "batch_size", 1, 1_000_000))
+        object.__setattr__(self, "seed", _integer(self.seed, "seed", 0, 2**31 - 1))
+
+    @property
+    def scale(self) -> float:
+        return self.sigma / math.sqrt(self.batch_size)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str = "constant"
+    params: Params = field(default_factory=Params)
+
+    def __post_init__(self):
+        spec = schedules.get(_choice(self.name, "name", list(schedules.BY_NAME), "schedule"))
+        checked = {}
+        for key, value in dict(self.params).items():
+            try:
+                param = spec.param(key)
+            except KeyError:
+                known = ", ".join(p.name for p in spec.params) or "none"
+                raise ScenarioError(key, f"not a parameter of the {spec.name} schedule; its parameters: {known}") from None
+            if param.kind == "bool":
+                checked[key] = _boolean(value, key)
+                continue
+            number = _number(value, key, param.allowed())
+            if not param.accepts(number):
+                raise ScenarioError(key, f"must be {param.allowed()}, got {_show(value)}")
+            checked[key] = int(number) if param.kind == "int" else number
+        object.__setattr__(self, "params", Params(checked))
+
+    def resolved(self) -> dict:
+        return schedules.get(self.name).resolve(self.params)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One optimizer run: optimizer, flavour, the hyperparameters given, a schedule, a label."""
+
+    optimizer: str
+    flavour: str = "keras"
+    hparams: Params = field(default_factory=Params)
+    schedule: Schedule = field(default_factory=Schedule)
+    label: str = ""
+
+    def __post_init__(self):
+        spec = optimizers.get(_choice(self.optimizer, "optimizer", optimizers.ids(), "optimizer"))
+        _choice(self.flavour, "flavour", FLAVOURS, "flavour")
+        if self.flavour not in spec.flavours:
+            note = spec.flavour_notes.get(self.flavour, "")
+            raise ScenarioError(
+                "flavour",
+                f"{spec.title} has no {FLAVOUR_TITLES[self.flavour]} flavour"
+                + (f" ({note.rstrip('.')})" if note else "")
+                + f"; one of {', '.join(spec.flavours)}",
+            )
+        if not isinstance(self.label, str) or len(self.label) > MAX_LABEL or any(
+            ord(c) < 32 for c in self.label
+        ):
+            raise ScenarioError("label", f"must be text of at most {MAX_LABEL} printable characters")
+        if not isinstance(self.hparams, Mapping):
+            raise ScenarioError("hparams", "must be an object of hyperparameter values")
+        checked = {}
+        for name, value in dict(self.hparams).items():
+            where = f"hparams.{name}"
+            try:
+                hp = spec.hparam(name)
+            except KeyError:
+                known = ", ".join(h.name for h in spec.hparams_for(self.flavour))
+                raise ScenarioError(where, f"{spec.title} has no hyperparameter {name!r}; its hyperparameters: {known}") from None
+            if not hp.available(self.flavour):
+                raise ScenarioError(
+                    where, f"{spec.title} has no {name} in the {FLAVOUR_TITLES[self.flavour]} flavour"
+                )
+            if hp.kind == "bool":
+                checked[name] = _boolean(value, where)
+                continue
+            number = _number(value, where, hp.allowed())
+            if not hp.accepts(number):
+                raise ScenarioError(where, f"must be {hp.allowed()}, got {_show(value)}")
+            checked[name] = number
+        for hp in spec.hparams_for(self.flavour):
+            if hp.default(self.flavour) is REQUIRED and hp.name not in checked:
+                raise ScenarioError(
+                    f"hparams.{hp.name}",
+                    f"required for the {FLAVOUR_TITLES[self.flavour]} flavour ({self.flavour} has no default)",
+                )
+        resolved = spec.resolve(self.flavour, checked)
+        if self.optimizer == "sgd" and self.flavour == "pytorch" and resolved["nesterov"] and resolved["momentum"] <= 0:
+            raise ScenarioError("hparams.nesterov", "PyTorch's SGD needs momentum > 0 for Nesterov")
+        object.__setattr__(self, "hparams", Params(checked))
+        if not isinstance(self.schedule, Schedule):
+            raise ScenarioError("schedule", "must be a Schedule")
+
+    def resolved_hparams(self) -> dict:
+        """Every hyperparameter of this flavour: given values, else the flavour's defaults."""
+        return optimizers.get(self.optimizer).resolve(self.flavour, self.hparams)
+
+    @property
+    def display_label(self) -> str:
+        return self.label or auto_label(self)
+
+
+def auto_label(run: Run, hparams: Mapping | None = None) -> str:
+    """"Adam lr=0.01", plus what sets the run apart: flavour, flags, schedule."""
+    spec = optimizers.get(run.optimizer)
+    hp = hparams if hparams is not None else run.resolved_hparams()
+    title = spec.title
+    if run.optimizer == "sgd" and hp.get("momentum", 0) > 0:
+        title = "Nesterov" if hp.get("nesterov") else "Momentum"
+    parts = [title, f"lr={hp['learning_rate']:g}"]
+    if run.optimizer == "sgd" and hp.get("momentum", 0) > 0:
+        parts.append(f"μ={hp['momentum']:g}")
+    parts += [name for name in ("amsgrad", "centered") if hp.get(name)]
+    if run.schedule.name != "constant":
+        parts.append(run.schedule.name)
+    if run.flavour != "keras":
+        parts.append(f"({FLAVOUR_TITLES[run.flavour]})")
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    landscape: str
+    runs: tuple[Run, ...]
+    landscape_params: Params = field(default_factory=Params)
+    start: tuple[float, float] | None = None
+    steps: int = DEFAULT_STEPS
+    noise: Noise = field(default_factory=Noise)
+
+    def __post_init__(self):
+        ls = landscapes.get(_choice(self.landscape, "landscape.name", landscapes.ids(), "landscape"))
+        checked = {}
+        for key, value in dict(self.landscape_params).items():
+            param = next((p for p in ls.params if p.name == key), None)
+            where = f"landscape.params.{key}"
+            if param is None:
+                known = ", ".join(p.name for p in ls.params) or "none"
+                raise ScenarioError(where, f"{ls.title} has no parameter {key!r}; its parameters: {known}")
+            allowed = f"a number in [{param.low:g}, {param.high:g}]"
+            number = _number(value, where, allowed)
+            if not param.low <= number <= param.high:
+                raise ScenarioError(where, f"must be {allowed}, got {_show(value)}")
+            checked[key] = number
+        object.__setattr__(self, "landscape_params", Params(checked))
+        start = ls.start if self.start is None else self.start
+        if isinstance(start, (str, bytes)) or not hasattr(start, "__len__") or len(start) != 2:
+            raise ScenarioError("start", f"must be two numbers [x, y], got {_show(start)}")
+        allowed = f"a number in [-{MAX_START:g}, {MAX_START:g}]"
+        coords = tuple(_number(c, f"start[{i}]", allowed) for i, c in enumerate(start))
+        for i, c in enumerate(coords):
+            if abs(c) > MAX_START:
+                raise ScenarioError(f"start[{i}]", f"must be {allowed}, got {_show(c)}")
+        object.__setattr__(self, "start", coords)
+        object.__setattr__(self, "steps", _integer(self.steps, "steps", 1, MAX_STEPS))
+        if not isinstance(self.noise, Noise):
+            raise ScenarioError("noise", "must be a Noise")
+        runs = tuple(self.runs)
+        if not 1 <= len(runs) <= MAX_RUNS:
+            raise ScenarioError("runs", f"must hold 1 to {MAX_RUNS} runs, got {len(runs)}")
+        if not all(isinstance(r, Run) for r in runs):
+            raise ScenarioError("runs", "must be a list of Run")
+        object.__setattr__(self, "runs", runs)
+
+    @property
+    def landscape_spec(self) -> landscapes.Landscape:
+        return landscapes.get(self.landscape)
+
+    def resolved_landscape_params(self) -> dict[str, float]:
+        return self.landscape_spec.default_params() | dict(self.landscape_params)
+
+    def replace(self, **changes) -> "Scenario":
+        return replace(self, **changes)
+
+    # -- JSON ---------------------------------------------------------------------------------
+
+    def to_json(self) -> dict:
+        return {
+            "landscape": {"name": self.landscape, "params": dict(self.landscape_params)},
+            "start": list(self.start),
+            "steps": self.steps,
+            "noise": {"sigma": self.noise.sigma, "batch_size": self.noise.batch_size, "seed": self.noise.seed},
+            "runs": [
+                {
+                    "label": run.label,
+                    "optimizer": run.optimizer,
+                    "flavour": run.flavour,
+                    "hparams": dict(run.hparams),
+                    "schedule": {"name": run.schedule.name, **dict(run.schedule.params)},
+                }
+                for run in self.runs
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data) -> "Scenario":
+        """A Scenario from its JSON form (a dict); ScenarioError naming the bad field."""
+        return _from_json(data)
+
+    # -- URL query parameters -----------------------------------------------------------------
+
+    def to_query(self) -> dict[str, str]:
+        """Flat string parameters; values equal to their defaults are left out."""
+        q: dict[str, str] = {"landscape": self.landscape}
+        for key, value in self.landscape_params.items():
+            q[f"landscape.{key}"] = _text(value)
+        q["start"] = f"{_text(self.start[0])},{_text(self.start[1])}"
+        q["steps"] = str(self.steps)
+        defaults = Noise()
+        if self.noise.sigma != defaults.sigma:
+            q["sigma"] = _text(self.noise.sigma)
+        if self.noise.batch_size != defaults.batch_size:
+            q["batch"] = str(self.noise.batch_size)
+        if self.noise.seed != defaults.seed:
+            q["seed"] = str(self.noise.seed)
+        for i, run in enumerate(self.runs):
+            p = f"r{i}."
+            q[p + "optimizer"] = run.optimizer
+            if run.flavour != "keras":
+                q[p + "flavour"] = run.flavour
+            if run.label:
+                q[p + "label"] = run.label
+            for key, value in run.hparams.items():
+                q[p + key] = _text(value)
+            if run.schedule.name != "constant":
+                q[p + "schedule"] = run.schedule.name
+            for key, value in run.schedule.params.items():
+                q[f"{p}schedule.{key}"] = _text(value)
+        return q
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str]) -> "Scenario":
+        """A Scenario from flat query parameters; ScenarioError naming the bad parameter.
+
+        Keys outside the scenario's namespace (the app's own, like `lecture`) are ignored.
+        """
+        return _from_query(query)
+
+
+def _text(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return repr(float(value))  # the shortest text that parses back to the same float
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing
+
+
+_SCENARIO_KEYS = ("landscape", "start", "steps", "noise", "runs")
+_RUN_KEYS = ("label", "optimizer", "flavour", "hparams", "schedule")
+
+
+def _expect_object(value, where: str, keys: tuple[str, ...]) -> dict:
+    if not isinstance(value, dict):
+        raise ScenarioError(where, f"must be an object, got {_show(value)}")
+    for key in value:
+        if key not in keys:
+            raise ScenarioError(f"{where}.{key}" if where else str(key), f"unknown field; allowed: {', '.join(keys)}")
+    return value
+
+
+def _from_json(data) -> Scenario:
+    if not isinstance(data, dict):
+        raise ScenarioError("scenario", f"must be a JSON object with landscape and runs, got {_show(data)}")
+    data = _expect_object(data, "", _SCENARIO_KEYS)
+    if "landscape" not in data:
+        raise ScenarioError("landscape", "required (a landscape id such as 'rosenbrock')")
+    if "runs" not in data:
+        raise ScenarioError("runs", "required (a list of optimizer runs)")
+    landscape = data["landscape"]
+    params: dict = {}
+    if isinstance(landscape, dict):
+        _expect_object(landscape, "landscape", ("name", "params"))
+        params = landscape.get("params") or {}
+        if not isinstance(params, dict):
+            raise ScenarioError("landscape.params", "must be an object of parameter values")
+        landscape = landscape.get("name")
+    elif not isinstance(landscape, str):
+        raise ScenarioError("landscape", "must be a landscape id or {\"name\": ..., \"params\": {...}}")
+    noise_data = data.get("noise") or {}
+    _expect_object(noise_data, "noise", ("sigma", "batch_size", "seed"))
+    try:
+        noise = Noise(**noise_data)
+    except ScenarioError as e:
+        raise e.within("noise") from None
+    runs_data = data["runs"]
+    if not isinstance(runs_data, list):
+        raise ScenarioError("runs", "must be a list of runs")
+    runs = []
+    for i, run_data in enumerate(runs_data):
+        try:
+            runs.append(_run_from_json(run_data))
+        except ScenarioError as e:
+            raise e.within(f"runs[{i}]") from None
+    return Scenario(
+        landscape=landscape,
+        landscape_params=Params(params),
+        start=data.get("start"),
+        steps=data.get("steps", DEFAULT_STEPS),
+        noise=noise,
+        runs=tuple(runs),
+    )
+
+
+def _run_from_json(data) -> Run:
+    if not isinstance(data, dict):
+        raise ScenarioError("", f"must be an object, got {_show(data)}")
+    for key in data:
+        if key not in _RUN_KEYS:
+            raise ScenarioError(str(key), f"unknown field; allowed: {', '.join(_RUN_KEYS)}")
+    if "optimizer" not in data:
+        raise ScenarioError("optimizer", f"required; one of {', '.join(optimizers.ids())}")
+    hparams = data.get("hparams") or {}
+    if not isinstance(hparams, dict):
+        raise ScenarioError("hparams", "must be an object of hyperparameter values")
+    schedule_data = data.get("schedule") or {"name": "constant"}
+    if isinstance(schedule_data, str):
+        schedule_data = {"name": schedule_data}
+    if not isinstance(schedule_data, dict):
+        raise ScenarioError("schedule", "must be an object like {\"name\": \"cosine\", \"decay_steps\": 500}")
+    schedule_params = {k: v for k, v in schedule_data.items() if k != "name"}
+    try:
+        schedule = Schedule(schedule_data.get("name", "constant"), Params(schedule_params))
+    except ScenarioError as e:
+        raise e.within("schedule") from None
+    label = data.get("label", "")
+    return Run(
+        optimizer=data["optimizer"],
+        flavour=data.get("flavour", "keras"),
+        hparams=Params(hparams),
+        schedule=schedule,
+        label="" if label is None else label,
+    )
+
+
+_RUN_KEY = re.compile(r"^r(\d{1,2})\.(.+)$")
+
+
+def _from_query(query: Mapping[str, str]) -> Scenario:
+    if "landscape" not in query:
+        raise ScenarioError("landscape", "missing")
+    landscape_params = {k.split(".", 1)[1]: v for k, v in query.items() if k.startswith("landscape.")}
+    start = None
+    if "start" in query:
+        parts = str(query["start"]).split(",")
+        if len(parts) != 2:
+            raise ScenarioError("start", f"must be two numbers 'x,y', got {_show(query['start'])}")
+        start = parts
+    noise_fields = {"sigma": "sigma", "batch": "batch_size", "seed": "seed"}
+    try:
+        noise = Noise(**{name: query[key] for key, name in noise_fields.items() if key in query})
+    except ScenarioError as e:
+        raise ScenarioError(next(k for k, v in noise_fields.items() if v == e.field), e.message) from None
+    by_index: dict[int, dict[str, str]] = {}
+    for key, value in query.items():
+        m = _RUN_KEY.match(key)
+        if m:
+            by_index.setdefault(int(m.group(1)), {})[m.group(2)] = value
+    runs = []
+    for i in sorted(by_index):
+        fields = by_index[i]
+        try:
+            runs.append(_run_from_query(fields))
+        except ScenarioError as e:
+            raise ScenarioError(f"r{i}.{_query_name(e.field)}", e.message) from None
+    return Scenario(
+        landscape=query["landscape"],
+        landscape_params=Params(landscape_params),
+        start=start,
+        steps=query.get("steps", DEFAULT_STEPS),
+        noise=noise,
+        runs=tuple(runs),
+    )
+
+
+def _query_name(field_name: str) -> str:
+    """A run's field path (hparams.epsilon, schedule.name) as its query key (epsilon, schedule)."""
+    if field_name.startswith("hparams."):
+        return field_name[len("hparams."):]
+    if field_name == "schedule.name":
+        return "schedule"
+    return field_name
+
+
+def _run_from_query(fields: Mapping[str, str]) -> Run:
+    if "optimizer" not in fields:
+        raise ScenarioError("optimizer", "missing")
+    reserved = {"optimizer", "flavour", "label", "schedule"}
+    hparams = {k: v for k, v in fields.items() if k not in reserved and not k.startswith("schedule.")}
+    schedule_params = {k.split(".", 1)[1]: v for k, v in fields.items() if k.startswith("schedule.")}
+    try:
+        schedule = Schedule(fields.get("schedule", "constant"), Params(schedule_params))
+    except ScenarioError as e:
+        raise e.within("schedule") from None
+    return Run(
+        optimizer=fields["optimizer"],
+        flavour=fields.get("flavour", "keras"),
+        hparams=Params(hparams),
+        schedule=schedule,
+        label=fields.get("label", ""),
+    )
