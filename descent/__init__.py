@@ -10,7 +10,7 @@
 from descent.engine import DEFAULT_TOLERANCE, DIVERGENCE_LIMIT, trace_count
 from descent.errors import ScenarioError
 from descent.result import Result, RunResult, SweepResult
-from descent.runner import run, sweep
+from descent.runner import run, surface, sweep
 from descent.scenario import MAX_RUNS, MAX_STEPS, Noise, Params, Run, Scenario, Schedule, auto_label
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "SweepResult",
     "auto_label",
     "run",
+    "surface",
     "sweep",
     "trace_count",
 ]

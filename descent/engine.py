@@ -332,3 +332,22 @@ def sweep(
     out = _sweep(key, grid_names, shared, grid, starts, xi, np.int32(steps), np.float32(tol))
     p, loss, hit, diverged = (np.asarray(a)[:n] for a in out)
     return p, loss, hit, diverged
+
+
+@functools.partial(jax.jit, static_argnums=(0, 1))
+def _surface(landscape_id: str, resolution: int, param_values, bounds):
+    _traces[("surface", landscape_id, resolution)] += 1
+    ls = landscapes.get(landscape_id)
+    params = {p.name: param_values[i] for i, p in enumerate(ls.params)}
+    xs = jnp.linspace(bounds[0], bounds[1], resolution)
+    ys = jnp.linspace(bounds[2], bounds[3], resolution)
+    f = jax.vmap(jax.vmap(lambda x, y: ls.fn(jnp.stack([x, y]), params), in_axes=(0, None)), in_axes=(None, 0))
+    return xs, ys, f(xs, ys)
+
+
+def surface(landscape_id: str, params: dict, bounds, resolution: int):
+    """f on a resolution x resolution grid over bounds (x0, x1, y0, y1): xs, ys, z[y, x]."""
+    ls = landscapes.get(landscape_id)
+    values = np.asarray([float(params[p.name]) for p in ls.params] or [0.0], np.float32)
+    out = _surface(landscape_id, resolution, values, np.asarray(bounds, np.float32))
+    return tuple(np.asarray(a) for a in out)

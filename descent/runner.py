@@ -175,4 +175,18 @@ def sweep(
     )
 
 
-__all__ = ["run", "sweep", "as_scenario", "MAX_START"]
+__all__ = ["run", "sweep", "surface", "as_scenario", "MAX_START"]
+
+
+def surface(scenario: Scenario | Mapping, resolution: int = 120, bounds=None):
+    """The scenario's landscape on a grid, for contour and surface plots.
+
+    Returns (xs, ys, z) as NumPy arrays, z[i, j] = f(xs[j], ys[i]); `bounds` (x0, x1, y0, y1)
+    defaults to the landscape's plotting domain. Compiled once per landscape and resolution.
+    """
+    scenario = as_scenario(scenario)
+    if not 2 <= int(resolution) <= 1000:
+        raise ScenarioError("resolution", f"must be a whole number in [2, 1000], got {resolution}")
+    (x0, x1), (y0, y1) = scenario.landscape_spec.domain
+    bounds = (x0, x1, y0, y1) if bounds is None else tuple(float(b) for b in bounds)
+    return engine.surface(scenario.landscape, scenario.resolved_landscape_params(), bounds, int(resolution))

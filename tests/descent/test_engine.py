@@ -211,3 +211,16 @@ def test_every_optimizer_and_flavour_runs_without_nan_garbage():
 def test_every_landscape_runs_without_nan_garbage():
     for ls in landscapes.LANDSCAPES:
         _all_runs_finite(ls.id, [{"optimizer": "adam", "hparams": {"learning_rate": 0.5}}])
+
+
+def test_surface_is_the_landscape_on_a_grid():
+    data = {"landscape": {"name": "quadratic", "params": {"kappa": 50.0, "angle": 30.0}}, "runs": [{"optimizer": "sgd"}]}
+    xs, ys, z = descent.surface(data, resolution=7)
+    assert xs.shape == (7,) and ys.shape == (7,) and z.shape == (7, 7)
+    assert xs[0] == -2.0 and xs[-1] == 2.0  # the landscape's domain
+    f = landscapes.get("quadratic")
+    for i, j in [(0, 0), (2, 5), (6, 3)]:
+        assert z[i, j] == pytest.approx(float(f([xs[j], ys[i]], kappa=50.0, angle=30.0)), rel=1e-5)
+    before = descent.trace_count()
+    descent.surface({**data, "landscape": {"name": "quadratic", "params": {"kappa": 3.0}}}, resolution=7)
+    assert descent.trace_count() == before  # new parameters, same compiled grid
