@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 
 import optax
 
-from optimizers import keras, optax_flavour, pytorch, schedules
+from optimizers import code, keras, optax_flavour, pytorch, schedules
 from optimizers.catalogue import OPTIMIZERS
 from optimizers.decay import Decay
 from optimizers.spec import FLAVOUR_TITLES, FLAVOURS, REQUIRED, HyperParam, OptimizerSpec
@@ -79,6 +79,10 @@ def catalogue() -> list[dict]:
                 "reference": spec.reference,
                 "equations": dict(spec.equations),
                 "notes": dict(spec.flavour_notes),
+                # The constructor call in each framework, with that framework's defaults.
+                "code": {
+                    f: code.snippet(spec.id, spec.resolve(f, _example_lr(spec, f)), None, f) for f in FLAVOURS
+                },
                 "hparams": [
                     {
                         "name": hp.name,
@@ -97,6 +101,12 @@ def catalogue() -> list[dict]:
             }
         )
     return out
+
+
+def _example_lr(spec: OptimizerSpec, flavour: str) -> dict:
+    """optax has no default learning rate: show Keras's in its example call."""
+    hp = spec.hparam("learning_rate")
+    return {"learning_rate": hp.default("keras")} if hp.available(flavour) and hp.default(flavour) is REQUIRED else {}
 
 
 def schedule_catalogue() -> list[dict]:
@@ -124,6 +134,7 @@ __all__ = [
     "OptimizerSpec",
     "build",
     "catalogue",
+    "code",
     "get",
     "ids",
     "moments",

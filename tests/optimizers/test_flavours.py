@@ -160,6 +160,9 @@ def test_catalogue_is_json_ready():
     assert eps["defaults"] == {"keras": 1e-7, "pytorch": 1e-8, "optax": 1e-8}
     lr = next(h for h in adam["hparams"] if h["name"] == "learning_rate")
     assert lr["required"] == ["optax"] and lr["scale"] == "log"
+    assert "keras.optimizers.Adam(learning_rate=0.001)" in adam["code"]["keras"]
+    assert "torch.optim.Adam(params, lr=0.001)" in adam["code"]["pytorch"]
+    assert "optax.adam(0.001)" in adam["code"]["optax"]
     assert set(o["id"] for o in data) == {"sgd", "adagrad", "rmsprop", "adam", "adamw", "adadelta", "adamax", "nadam", "lion"}
 
 
