@@ -52,9 +52,7 @@ def run_one(scenario: Scenario, run: Run, tol: float = engine.DEFAULT_TOLERANCE)
     key = run_key(scenario, run, hparams)
     noise = scenario.noise
     values = packed_values(scenario, run, key, hparams)
-    table, bad, near = engine.trajectory(
-        key, values, scenario.start, noise.seed, scenario.steps, tol
-    )
+    table, bad, near = engine.trajectory(key, values, scenario.start_of(run), noise.seed, scenario.steps, tol)
     n = len(table) if bad is None else bad
     has_first = not np.isnan(table[0, engine.M1X])
     has_second = not np.isnan(table[0, engine.M2X])
@@ -132,7 +130,7 @@ def sweep(
         axes_values.append(checked)
 
     if starts is None:
-        start_list = np.asarray([scenario.start], np.float64)
+        start_list = np.asarray([scenario.start_of(run_)], np.float64)
     else:
         start_list = _check_starts(starts)
     total = len(start_list) * int(np.prod([len(v) for v in axes_values], dtype=np.int64))

@@ -124,6 +124,29 @@ def _choice(value, field_name: str, choices, what: str) -> str:
     return value
 
 
+def _point(value, field_name: str) -> tuple[float, float]:
+    """A start point: two finite numbers within ±MAX_START."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 2:
+        raise ScenarioError(field_name, f"must be two numbers [x, y], got {_show(value)}")
+    allowed = f"a number in [-{MAX_START:g}, {MAX_START:g}]"
+    coords = tuple(_number(c, f"{field_name}[{i}]", allowed) for i, c in enumerate(value))
+    for i, c in enumerate(coords):
+        if abs(c) > MAX_START:
+            raise ScenarioError(f"{field_name}[{i}]", f"must be {allowed}, got {_show(c)}")
+    return coords
+
+
+def _point_text(point) -> str:
+    return f"{_text(point[0])},{_text(point[1])}"
+
+
+def _point_from_text(text, field_name: str):
+    parts = str(text).split(",")
+    if len(parts) != 2:
+        raise ScenarioError(field_name, f"must be two numbers 'x,y', got {_show(text)}")
+    return parts
+
+
 # ---------------------------------------------------------------------------------------------
 # The model
 
@@ -177,15 +200,19 @@ class Schedule:
 
 @dataclass(frozen=True)
 class Run:
-    """One optimizer run: optimizer, flavour, the hyperparameters given, a schedule, a label."""
+    """One optimizer run: optimizer, flavour, the hyperparameters given, a schedule, a label,
+    and optionally its own start point (otherwise the scenario's)."""
 
     optimizer: str
     flavour: str = "keras"
     hparams: Params = field(default_factory=Params)
     schedule: Schedule = field(default_factory=Schedule)
     label: str = ""
+    start: tuple[float, float] | None = None
 
     def __post_init__(self):
+        if self.start is not None:
+            object.__setattr__(self, "start", _point(self.start, "start"))
         spec = optimizers.get(_choice(self.optimizer, "optimizer", optimizers.ids(), "optimizer"))
         _choice(self.flavour, "flavour", FLAVOURS, "flavour")
         if self.flavour not in spec.flavours:
@@ -285,15 +312,7 @@ class Scenario:
                 raise ScenarioError(where, f"must be {allowed}, got {_show(value)}")
             checked[key] = number
         object.__setattr__(self, "landscape_params", Params(checked))
-        start = ls.start if self.start is None else self.start
-        if isinstance(start, (str, bytes)) or not hasattr(start, "__len__") or len(start) != 2:
-            raise ScenarioError("start", f"must be two numbers [x, y], got {_show(start)}")
-        allowed = f"a number in [-{MAX_START:g}, {MAX_START:g}]"
-        coords = tuple(_number(c, f"start[{i}]", allowed) for i, c in enumerate(start))
-        for i, c in enumerate(coords):
-            if abs(c) > MAX_START:
-                raise ScenarioError(f"start[{i}]", f"must be {allowed}, got {_show(c)}")
-        object.__setattr__(self, "start", coords)
+        object.__setattr__(self, "start", _point(ls.start if self.start is None else self.start, "start"))
         object.__setattr__(self, "steps", _integer(self.steps, "steps", 1, MAX_STEPS))
         if not isinstance(self.noise, Noise):
             raise ScenarioError("noise", "must be a Noise")
@@ -303,6 +322,9 @@ class Scenario:
         if not all(isinstance(r, Run) for r in runs):
             raise ScenarioError("runs", "must be a list of Run")
         object.__setattr__(self, "runs", runs)
+
+    def start_of(self, run: Run) -> tuple[float, float]:
+        return run.start if run.start is not None else self.start
 
     @property
     def landscape_spec(self) -> landscapes.Landscape:
@@ -329,6 +351,7 @@ class Scenario:
                     "flavour": run.flavour,
                     "hparams": dict(run.hparams),
                     "schedule": {"name": run.schedule.name, **dict(run.schedule.params)},
+                    **({"start": list(run.start)} if run.start is not None else {}),
                 }
                 for run in self.runs
             ],
@@ -346,7 +369,7 @@ class Scenario:
         q: dict[str, str] = {"landscape": self.landscape}
         for key, value in self.landscape_params.items():
             q[f"landscape.{key}"] = _text(value)
-        q["start"] = f"{_text(self.start[0])},{_text(self.start[1])}"
+        q["start"] = _point_text(self.start)
         q["steps"] = str(self.steps)
         defaults = Noise()
         if self.noise.sigma != defaults.sigma:
@@ -368,6 +391,8 @@ class Scenario:
                 q[p + "schedule"] = run.schedule.name
             for key, value in run.schedule.params.items():
                 q[f"{p}schedule.{key}"] = _text(value)
+            if run.start is not None:
+                q[p + "start"] = _point_text(run.start)
         return q
 
     @classmethod
@@ -392,7 +417,7 @@ def _text(value) -> str:
 
 
 _SCENARIO_KEYS = ("landscape", "start", "steps", "noise", "runs")
-_RUN_KEYS = ("label", "optimizer", "flavour", "hparams", "schedule")
+_RUN_KEYS = ("label", "optimizer", "flavour", "hparams", "schedule", "start")
 
 
 def _expect_object(value, where: str, keys: tuple[str, ...]) -> dict:
@@ -475,6 +500,7 @@ def _run_from_json(data) -> Run:
         hparams=Params(hparams),
         schedule=schedule,
         label="" if label is None else label,
+        start=data.get("start"),
     )
 
 
@@ -485,12 +511,7 @@ def _from_query(query: Mapping[str, str]) -> Scenario:
     if "landscape" not in query:
         raise ScenarioError("landscape", "missing")
     landscape_params = {k.split(".", 1)[1]: v for k, v in query.items() if k.startswith("landscape.")}
-    start = None
-    if "start" in query:
-        parts = str(query["start"]).split(",")
-        if len(parts) != 2:
-            raise ScenarioError("start", f"must be two numbers 'x,y', got {_show(query['start'])}")
-        start = parts
+    start = _point_from_text(query["start"], "start") if "start" in query else None
     noise_fields = {"sigma": "sigma", "batch": "batch_size", "seed": "seed"}
     try:
         noise = Noise(**{name: query[key] for key, name in noise_fields.items() if key in query})
@@ -530,7 +551,7 @@ def _query_name(field_name: str) -> str:
 def _run_from_query(fields: Mapping[str, str]) -> Run:
     if "optimizer" not in fields:
         raise ScenarioError("optimizer", "missing")
-    reserved = {"optimizer", "flavour", "label", "schedule"}
+    reserved = {"optimizer", "flavour", "label", "schedule", "start"}
     hparams = {k: v for k, v in fields.items() if k not in reserved and not k.startswith("schedule.")}
     schedule_params = {k.split(".", 1)[1]: v for k, v in fields.items() if k.startswith("schedule.")}
     try:
@@ -543,4 +564,5 @@ def _run_from_query(fields: Mapping[str, str]) -> Run:
         hparams=Params(hparams),
         schedule=schedule,
         label=fields.get("label", ""),
+        start=_point_from_text(fields["start"], "start") if "start" in fields else None,
     )

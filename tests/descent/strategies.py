@@ -50,7 +50,8 @@ def run_strategy(draw):
     if spec.id == "sgd" and flavour == "pytorch" and hparams.get("nesterov"):
         hparams["momentum"] = draw(_float_in(0.0, 1.0, low_open=True))
     label = draw(st.text(st.characters(min_codepoint=32, max_codepoint=0x2FFF, exclude_categories=("Cs",)), max_size=20))
-    return Run(spec.id, flavour, Params(hparams), draw(schedule_strategy()), label)
+    start = draw(st.none() | st.tuples(_float_in(-1e4, 1e4), _float_in(-1e4, 1e4)))
+    return Run(spec.id, flavour, Params(hparams), draw(schedule_strategy()), label, start)
 
 
 @st.composite

@@ -224,3 +224,13 @@ def test_surface_is_the_landscape_on_a_grid():
     before = descent.trace_count()
     descent.surface({**data, "landscape": {"name": "quadratic", "params": {"kappa": 3.0}}}, resolution=7)
     assert descent.trace_count() == before  # new parameters, same compiled grid
+
+
+def test_a_run_may_have_its_own_start():
+    data = {"landscape": "himmelblau", "start": [0.0, 0.0], "steps": 300,
+            "runs": [{"optimizer": "adam", "hparams": {"learning_rate": 0.05}},
+                     {"optimizer": "adam", "hparams": {"learning_rate": 0.05}, "start": [-4.0, -4.0]}]}  # fmt: skip
+    shared, own = descent.run(data).runs
+    assert np.array_equal(shared.path[0], [0.0, 0.0]) and np.array_equal(own.path[0], [-4.0, -4.0])
+    assert np.allclose(own.final_point, [-3.779310, -3.283186], atol=1e-3)
+    assert descent.Scenario.from_json(data).to_json()["runs"][1]["start"] == [-4.0, -4.0]
