@@ -1,0 +1,201 @@
+"""One-click lessons: a scene and two or three sentences on what it shows.
+
+Each lesson's claim is checked by tests/ui/test_lessons.py against the engine's results, so a
+change that breaks the point of a lesson fails there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from descent import Scenario
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    title: str
+    text: str
+    scenario: dict  # the Scenario's JSON form
+    view: str = "Map"  # the tab to open first
+    colours: tuple[int, ...] = field(default_factory=tuple)  # palette indices, () = automatic
+
+    def build(self) -> Scenario:
+        return Scenario.from_json(self.scenario)
+
+
+def _run(optimizer: str, label: str = "", flavour: str = "keras", schedule: dict | None = None, start=None, **hparams) -> dict:
+    run = {"optimizer": optimizer, "flavour": flavour, "hparams": hparams, "label": label}
+    if schedule:
+        run["schedule"] = schedule
+    if start is not None:
+        run["start"] = list(start)
+    return run
+
+
+LESSONS: tuple[Lesson, ...] = (
+    Lesson(
+        "ravine",
+        "SGD vs Momentum in a ravine",
+        "In a ravine with condition number κ = 50, plain SGD must keep its learning rate below 2/κ = 0.04 "
+        "or it diverges, so it zig-zags across the steep walls and crawls along the flat floor. Momentum "
+        "averages the zig-zags away and builds up speed along the valley: with the same learning rate it "
+        "arrives in a fraction of the steps.",
+        {
+            "landscape": {"name": "quadratic", "params": {"kappa": 50.0, "angle": 0.0}},
+            "start": [-1.8, 1.0],
+            "steps": 200,
+            "runs": [_run("sgd", learning_rate=0.035), _run("sgd", learning_rate=0.035, momentum=0.7)],
+        },
+    ),
+    Lesson(
+        "rosenbrock",
+        "Adam vs SGD on Rosenbrock",
+        "Rosenbrock's valley is easy to find and hard to follow: it curves, and its floor is almost flat. "
+        "SGD with a learning rate small enough to survive the steep walls barely moves along the floor "
+        "in 1000 steps; Adam rescales each coordinate by its recent gradient size and follows the valley "
+        "to (1, 1).",
+        {
+            "landscape": "rosenbrock",
+            "start": [-1.5, 2.0],
+            "steps": 1000,
+            "runs": [_run("sgd", learning_rate=0.001), _run("adam", learning_rate=0.05)],
+        },
+    ),
+    Lesson(
+        "too_high",
+        "A learning rate that is too high",
+        "On this quadratic (κ = 10) SGD is stable only below 2/κ = 0.2: at 0.15 it converges, at 0.21 "
+        "every step overshoots a little more and the run diverges, which the table reports as "
+        "\"diverged at step k\". Adam's steps are bounded by its learning rate, so Adam with "
+        "learning_rate 1.0 does not blow up here; it bounces around the minimum in steps of about 1.0 "
+        "and settles only as its moment estimates shrink.",
+        {
+            "landscape": {"name": "quadratic", "params": {"kappa": 10.0, "angle": 30.0}},
+            "start": [-1.5, 1.5],
+            "steps": 200,
+            "runs": [
+                _run("sgd", learning_rate=0.15),
+                _run("sgd", learning_rate=0.21),
+                _run("adam", learning_rate=0.05),
+                _run("adam", learning_rate=1.0),
+            ],
+        },
+    ),
+    Lesson(
+        "saddle",
+        "Escaping a saddle",
+        "Started almost exactly on the ridge of f = x² − y², plain SGD slides down to the saddle point "
+        "and lingers there, because the gradient that would push it off is tiny. Adaptive methods divide "
+        "by the size of recent gradients, so that tiny push becomes a full step and they escape in a few "
+        "dozen steps.",
+        {
+            "landscape": "saddle",
+            "start": [-1.5, 0.001],
+            "steps": 300,
+            "runs": [_run("sgd", learning_rate=0.01), _run("rmsprop", learning_rate=0.01), _run("adam", learning_rate=0.01)],
+        },
+    ),
+    Lesson(
+        "noisy_bowl",
+        "A noisy bowl: batch size sets the noise floor",
+        "With noisy gradients (σ = 2, batch size 1) SGD never settles: it jitters around the minimum with "
+        "a variance proportional to learning rate × σ² / batch size, so the smaller learning rate sits "
+        "lower. Raise the batch size in the sidebar from 1 to 16 and watch both loss curves drop by about "
+        "sixteen times.",
+        {
+            "landscape": {"name": "quadratic", "params": {"kappa": 1.0, "angle": 0.0}},
+            "start": [-1.5, 1.5],
+            "steps": 600,
+            "noise": {"sigma": 2.0, "batch_size": 1, "seed": 0},
+            "runs": [_run("sgd", learning_rate=0.1), _run("sgd", learning_rate=0.02)],
+        },
+        view="Curves",
+    ),
+    Lesson(
+        "rmsprop",
+        "RMSprop's per-parameter step sizes",
+        "SGD steps along the gradient, which in this ravine points mostly across it: it crosses the steep "
+        "y direction fast and creeps along x. RMSprop divides each coordinate by its own running gradient "
+        "size, so both coordinates move at about the same speed and its path runs diagonally. Rotate the "
+        "ravine (angle 45°) and the per-coordinate trick no longer lines up with it.",
+        {
+            "landscape": {"name": "quadratic", "params": {"kappa": 50.0, "angle": 0.0}},
+            "start": [-1.8, 1.0],
+            "steps": 80,
+            "runs": [_run("sgd", learning_rate=0.035), _run("rmsprop", learning_rate=0.05)],
+        },
+    ),
+    Lesson(
+        "adagrad",
+        "Adagrad's shrinking steps against RMSprop",
+        "Adagrad divides by the square root of the sum of all squared gradients so far, so its steps only "
+        "ever shrink: after the steep descent into Rosenbrock's valley it has almost stopped. RMSprop "
+        "keeps a decaying average instead, forgets the steep start and keeps walking along the valley.",
+        {
+            "landscape": "rosenbrock",
+            "start": [-1.5, 2.0],
+            "steps": 1000,
+            "runs": [_run("adagrad", learning_rate=0.5), _run("rmsprop", learning_rate=0.01)],
+        },
+    ),
+    Lesson(
+        "schedules",
+        "Constant vs cosine vs step schedules",
+        "With noisy gradients a constant learning rate leaves SGD jittering at a noise floor set by that "
+        "rate. Decaying the rate, smoothly (cosine) or in drops (step), shrinks the jitter as training "
+        "goes on: the loss curves end an order of magnitude lower. The learning-rate chart shows the three "
+        "schedules.",
+        {
+            "landscape": {"name": "quadratic", "params": {"kappa": 1.0, "angle": 0.0}},
+            "start": [-1.5, 1.5],
+            "steps": 600,
+            "noise": {"sigma": 2.0, "batch_size": 1, "seed": 0},
+            "runs": [
+                _run("sgd", "constant", learning_rate=0.1),
+                _run("sgd", "cosine", learning_rate=0.1, schedule={"name": "cosine", "decay_steps": 600, "alpha": 0.0}),
+                _run("sgd", "step", learning_rate=0.1, schedule={"name": "step", "step_size": 200, "gamma": 0.2}),
+            ],
+        },
+        view="Curves",
+    ),
+    Lesson(
+        "flavours",
+        "The same Adam in Keras, PyTorch and optax",
+        "On Easom's plateau the gradient is about 1e-11, far below epsilon, so where epsilon goes "
+        "decides the step. PyTorch and optax add their default 1e-8 after the bias-corrected root; Keras "
+        "adds its default 1e-7 in the \"epsilon-hat\" form, which acts like 1e-7/√(1−β2^t): up to 3e-6 "
+        "in the first steps, hundreds of times larger. With the same learning rate PyTorch and optax "
+        "work their way off the plateau to the minimum at (π, π) while Keras stays where it started.",
+        {
+            "landscape": "easom",
+            "start": [-0.5, -0.5],
+            "steps": 500,
+            "runs": [
+                _run("adam", "Adam (Keras)", "keras", learning_rate=0.2),
+                _run("adam", "Adam (PyTorch)", "pytorch", learning_rate=0.2),
+                _run("adam", "Adam (optax)", "optax", learning_rate=0.2),
+            ],
+        },
+    ),
+    Lesson(
+        "himmelblau",
+        "Himmelblau's four basins",
+        "Himmelblau's function has four minima of equal depth. The same optimizer with the same settings, "
+        "started a short distance apart around the central hill, rolls into four different basins: where "
+        "you start decides which minimum you find.",
+        {
+            "landscape": "himmelblau",
+            "start": [0.5, 0.5],
+            "steps": 400,
+            "runs": [
+                _run("sgd", "from (0.5, 0.5)", learning_rate=0.01, start=(0.5, 0.5)),
+                _run("sgd", "from (-0.5, 0.5)", learning_rate=0.01, start=(-0.5, 0.5)),
+                _run("sgd", "from (-0.5, -1.5)", learning_rate=0.01, start=(-0.5, -1.5)),
+                _run("sgd", "from (0.5, -1.5)", learning_rate=0.01, start=(0.5, -1.5)),
+            ],
+        },
+    ),
+)
+
+BY_ID = {lesson.id: lesson for lesson in LESSONS}
