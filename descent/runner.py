@@ -173,7 +173,7 @@ def sweep(
     )
 
 
-__all__ = ["run", "sweep", "surface", "as_scenario", "MAX_START"]
+__all__ = ["run", "sweep", "surface", "landscape_grid", "as_scenario", "MAX_START"]
 
 
 def surface(scenario: Scenario | Mapping, resolution: int = 120, bounds=None):
@@ -183,8 +183,14 @@ def surface(scenario: Scenario | Mapping, resolution: int = 120, bounds=None):
     defaults to the landscape's plotting domain. Compiled once per landscape and resolution.
     """
     scenario = as_scenario(scenario)
-    if not 2 <= int(resolution) <= 1000:
+    return landscape_grid(scenario.landscape, scenario.landscape_params, resolution, bounds)
+
+
+def landscape_grid(landscape_id: str, params: Mapping | None = None, resolution: int = 120, bounds=None):
+    """`surface` for a landscape id and its parameters (validated like a scenario's)."""
+    scenario = Scenario(landscape_id, (Run("sgd"),), landscape_params=dict(params or {}))
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or not 2 <= resolution <= 1000:
         raise ScenarioError("resolution", f"must be a whole number in [2, 1000], got {resolution}")
     (x0, x1), (y0, y1) = scenario.landscape_spec.domain
     bounds = (x0, x1, y0, y1) if bounds is None else tuple(float(b) for b in bounds)
-    return engine.surface(scenario.landscape, scenario.resolved_landscape_params(), bounds, int(resolution))
+    return engine.surface(scenario.landscape, scenario.resolved_landscape_params(), bounds, resolution)

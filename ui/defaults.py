@@ -21,5 +21,6 @@ DEFAULT_SCENARIO = Scenario.from_json(
 # A new run added with "+ Add run".
 NEW_RUN = {"optimizer": "adam", "hparams": {"learning_rate": 0.01}}
 
-# The Okabe-Ito palette has eight colours; viz.palette holds them.
-PALETTE_SIZE = 8
+# Run colours come from viz's colour-blind-safe palette; a run stores an index into it.
+COLOUR_NAMES = ("orange", "sky blue", "bluish green", "blue", "vermillion", "reddish purple", "black")
+PALETTE_SIZE = len(COLOUR_NAMES)

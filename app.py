@@ -1,0 +1,5 @@
+"""Descent: watch optimizers descend 2D loss landscapes. `streamlit run app.py`."""
+
+from ui.page import main
+
+main()

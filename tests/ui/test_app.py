@@ -1,0 +1,197 @@
+"""The app driven through Streamlit's AppTest: lessons, edits, links, runs, lecture mode."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import descent
+from tests.conftest import ROOT
+from ui import state
+from ui.defaults import DEFAULT_SCENARIO
+from ui.lessons import LESSONS
+from ui.links import Options, encode
+
+TIMEOUT = 120
+
+
+def app(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def scene(at: AppTest) -> descent.Scenario:
+    return at.session_state[state.SCENE]
+
+
+def result(at: AppTest) -> descent.Result:
+    return at.session_state["result"]
+
+
+def map_spec(at: AppTest) -> dict:
+    charts = at.get("plotly_chart")
+    assert charts, "no chart on the page"
+    return json.loads(charts[0].proto.spec)
+
+
+def query(at: AppTest) -> dict:
+    return {k: at.query_params[k][0] if isinstance(at.query_params[k], list) else at.query_params[k] for k in at.query_params}
+
+
+def test_default_page_renders_the_default_scene():
+    at = app()
+    clean(at)
+    assert scene(at) == DEFAULT_SCENARIO
+    assert len(result(at).runs) == 4
+    spec = map_spec(at)
+    names = {trace.get("name") for trace in spec["data"]}
+    assert {run.display_label for run in DEFAULT_SCENARIO.runs} <= names
+    assert spec.get("frames"), "the map is animated"
+    assert query(at) == encode(DEFAULT_SCENARIO, Options())
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.id)
+def test_every_lesson_renders(lesson):
+    at = app()
+    at.button(key=f"lesson:{lesson.id}").click().run()
+    clean(at)
+    assert scene(at) == lesson.build()
+    assert query(at)["lesson"] == lesson.id
+    assert any(lesson.title in m.value for m in at.markdown)
+    assert len(result(at).runs) == len(lesson.build().runs)
+
+
+def test_changing_a_hyperparameter_changes_the_results_and_compiles_nothing():
+    at = app()
+    before_result = result(at)
+    compiled = descent.trace_count()
+    at.number_input(key="g0:r3:adam:keras:learning_rate:exact").set_value(0.2).run()
+    clean(at)
+    assert scene(at).runs[3].hparams["learning_rate"] == 0.2
+    assert query(at)["r3.learning_rate"] == "0.2"
+    after_result = result(at)
+    assert not np.array_equal(before_result.runs[3].path, after_result.runs[3].path)
+    assert np.array_equal(before_result.runs[0].path, after_result.runs[0].path)
+    assert descent.trace_count() == compiled
+
+
+def test_a_shared_link_reopens_the_exact_scene():
+    lesson = next(lesson for lesson in LESSONS if lesson.id == "schedules")
+    options = Options(hidden=frozenset({1}), colours=(4, 1, 2), view="Curves", lesson="schedules")
+    link = encode(lesson.build(), options)
+    at = app(link)
+    clean(at)
+    assert not at.warning
+    assert scene(at) == lesson.build()
+    assert at.session_state[state.OPTIONS].hidden == frozenset({1})
+    assert query(at) == link
+
+
+@pytest.mark.parametrize(
+    "key,value",
+    [
+        ("landscape", "atlantis"),
+        ("r0.learning_rate", "fast"),
+        ("r1.optimizer", "adamz"),
+        ("steps", "-5"),
+        ("start", "1;2"),
+        ("r2.schedule", "zigzag"),
+        ("sigma", "nan"),
+        ("colours", "red"),
+        ("view", "sideways"),
+        ("landscape.kappa", "2"),
+    ],
+)
+def test_a_bad_link_parameter_shows_one_warning_not_an_exception(key, value):
+    link = encode(DEFAULT_SCENARIO, Options()) | {key: value}
+    at = app(link)
+    clean(at)
+    assert len(at.warning) == 1
+    assert key.split(".")[0] in at.warning[0].value
+    assert map_spec(at)["data"]
+
+
+def test_adding_duplicating_and_removing_runs():
+    at = app()
+    at.button(key="g0:add").click().run()
+    clean(at)
+    assert len(scene(at).runs) == 5 and len(result(at).runs) == 5
+    at.button(key="g0:r0:dup").click().run()
+    clean(at)
+    assert len(scene(at).runs) == 6 and scene(at).runs[1] == scene(at).runs[0]
+    at.button(key="g0:r1:remove").click().run()  # widgets are keyed by run id: r1 is Momentum
+    clean(at)
+    labels = [run.display_label for run in scene(at).runs]
+    assert len(labels) == 5 and "Momentum lr=0.001 μ=0.9" not in labels
+    assert query(at)["r4.optimizer"] == "adam" and "r5.optimizer" not in query(at)
+
+
+def test_hiding_a_run_leaves_it_off_the_map():
+    at = app()
+    at.toggle(key="g0:r1:shown").set_value(False).run()
+    clean(at)
+    names = {trace.get("name") for trace in map_spec(at)["data"]}
+    assert "Momentum lr=0.001 μ=0.9" not in names and "SGD lr=0.001" in names
+    assert query(at)["hidden"] == "1"
+
+
+def test_switching_flavour_brings_that_flavours_defaults():
+    at = app()
+    at.segmented_control(key="g0:r3:flavour").set_value("pytorch").run()
+    clean(at)
+    run = scene(at).runs[3]
+    assert run.flavour == "pytorch" and run.hparams["learning_rate"] == 0.05  # the chosen value stays
+    assert run.resolved_hparams()["epsilon"] == 1e-8  # PyTorch's default now
+
+
+def test_lecture_mode_hides_the_controls():
+    at = app(encode(DEFAULT_SCENARIO, Options(lecture=True, lesson="ravine")))
+    clean(at)
+    assert not at.sidebar.number_input and not at.sidebar.selectbox
+    assert at.get("plotly_chart")
+    at.button(key="lecture_off").click().run()
+    clean(at)
+    assert at.sidebar.number_input
+    assert "lecture" not in query(at)
+
+
+def test_a_new_landscape_brings_its_start_and_keeps_the_runs():
+    at = app()
+    at.selectbox(key="g0:landscape").set_value("himmelblau").run()
+    clean(at)
+    s = scene(at)
+    assert s.landscape == "himmelblau" and s.start == (-0.3, -0.9)
+    assert [r.optimizer for r in s.runs] == [r.optimizer for r in DEFAULT_SCENARIO.runs]
+
+
+def test_every_view_renders():
+    at = app()
+    for view in ("3D", "Curves", "Table", "Code", "Map"):
+        at.session_state[state.VIEW] = view
+        at.run()
+        clean(at)
+    assert query(at).get("view") is None  # back on the map, the default
+
+
+def test_diverged_runs_are_reported_plainly():
+    at = app()
+    at.button(key="lesson:too_high").click().run()
+    clean(at)
+    statuses = [r.status for r in result(at).runs]
+    assert "diverged" in statuses
+    k = result(at).runs[statuses.index("diverged")].diverged_at
+    assert f"diverged at step {k}" in json.dumps(map_spec(at))  # on the map
+    at.session_state[state.VIEW] = "Table"
+    at.run()
+    clean(at)
+    assert f"diverged at step {k}" in list(at.dataframe[0].value["status"])  # and in the table

@@ -1,0 +1,159 @@
+"""The page: read the scene, draw the controls, run the engine, draw the views, write the URL.
+
+Nothing a user does may end in a traceback: bad input is caught where it enters (links,
+uploads) and reported in a sentence, and an unexpected error is shown as one message, while
+the details go to the server log.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+import descent
+from descent import Scenario, ScenarioError
+from ui import controls, links, share, state, views
+from ui.lessons import BY_ID as LESSONS
+from ui.lessons import LESSONS as LESSON_LIST
+from ui.links import Options
+
+log = logging.getLogger("descent.ui")
+
+GRID_RESOLUTION = 120
+
+LECTURE_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stToolbar"] {display: none;}
+html, body, [data-testid="stMarkdownContainer"] p {font-size: 22px;}
+.block-container {padding-top: 1rem; max-width: 100%;}
+</style>
+"""
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def landscape_grid(landscape: str, params: tuple, resolution: int):
+    """The landscape on a grid, cached per landscape and parameters (it is the same for every run)."""
+    return descent.landscape_grid(landscape, dict(params), resolution)
+
+
+def _result(scene: Scenario) -> descent.Result:
+    """The engine's result, reused while only view options change."""
+    cached = st.session_state.get("result")
+    if cached is not None and cached.scenario == scene:
+        return cached
+    result = descent.run(scene)
+    st.session_state["result"] = result
+    return result
+
+
+def _apply_map_click() -> None:
+    """A click on the map's click grid moves the common start there (before the controls draw)."""
+    import viz
+
+    event = st.session_state.get(views.MAP_KEY)
+    points = (event or {}).get("selection", {}).get("points") if isinstance(event, dict) else None
+    if not points:
+        selection = getattr(event, "selection", None)
+        points = getattr(selection, "points", None) if selection is not None else None
+    point = viz.click_point(points)
+    if point is None or point == st.session_state.get(state.LAST_CLICK):
+        return
+    st.session_state[state.LAST_CLICK] = point
+    scene = state.scene()
+    try:
+        st.session_state[state.SCENE] = scene.replace(start=point)
+    except ScenarioError:
+        return
+    st.session_state[state.key("start_x")] = float(point[0])
+    st.session_state[state.key("start_y")] = float(point[1])
+
+
+def _on_lesson(lesson_id: str) -> None:
+    lesson = LESSONS[lesson_id]
+    opts = Options(lecture=state.options().lecture, lesson=lesson_id, view=lesson.view, colours=lesson.colours)
+    state.replace_scene(lesson.build(), opts)
+
+
+def _on_close_lesson() -> None:
+    state.set_options(lesson=None)
+
+
+def _on_dismiss_warnings() -> None:
+    st.session_state[state.WARNINGS] = []
+
+
+def _lessons_picker() -> None:
+    with st.expander("Lessons", expanded=False):
+        for lesson in LESSON_LIST:
+            st.button(lesson.title, key=f"lesson:{lesson.id}", on_click=_on_lesson, args=(lesson.id,),
+                      width="stretch", type="tertiary")  # fmt: skip
+
+
+def _banners(opts: Options) -> None:
+    warnings = st.session_state.get(state.WARNINGS) or []
+    if warnings:
+        st.warning("Some of this link's settings could not be used:\n\n" + "\n".join(f"- {w}" for w in warnings))
+        st.button("Dismiss", on_click=_on_dismiss_warnings, key="dismiss_warnings", type="tertiary")
+    message = state.take_notice()
+    if message:
+        st.info(message)
+    if opts.lesson in LESSONS:
+        lesson = LESSONS[opts.lesson]
+        with st.container(border=True):
+            st.markdown(f"**{lesson.title}.** {lesson.text}")
+            if not opts.lecture:
+                st.button("Close lesson", on_click=_on_close_lesson, key="close_lesson", type="tertiary")
+
+
+def _sync_url(scene: Scenario, opts: Options) -> None:
+    wanted = links.encode(scene, opts)
+    if wanted != st.query_params.to_dict():
+        st.query_params.from_dict(wanted)
+
+
+def main() -> None:
+    lecture = str(st.query_params.get("lecture", "")).lower() in ("1", "true", "yes", "on")
+    st.set_page_config(page_title="Descent: optimizers on loss landscapes", page_icon="⛰️", layout="wide",
+                       initial_sidebar_state="collapsed" if lecture else "expanded")  # fmt: skip
+    try:
+        _page()
+    except Exception:  # the last line of defence: one sentence for the user, the trace in the log
+        log.exception("unexpected error while drawing the page")
+        st.error("Something went wrong while drawing this scene. Try another setting or reload the page; "
+                 "the details are in the server log.")  # fmt: skip
+
+
+def _page() -> None:
+    state.init()
+    _apply_map_click()
+    scene, opts = state.scene(), state.options()
+    if opts.lecture:
+        st.markdown(LECTURE_CSS, unsafe_allow_html=True)  # our own stylesheet, no user input in it
+        st.button("Exit lecture mode", on_click=share._on_lecture, args=(False,), key="lecture_off", type="tertiary")
+    else:
+        with st.sidebar:
+            st.title("⛰️ Descent")
+            st.caption("Optimizers on 2D loss landscapes, exactly as Keras, PyTorch and optax compute them.")
+            _lessons_picker()
+            try:
+                scene, opts = controls.render(scene, opts)
+            except ScenarioError as e:  # a combination the widgets allow but the model rejects
+                st.error(f"{e}")
+                scene, opts = state.scene(), state.options()
+        st.session_state[state.SCENE] = scene
+        st.session_state[state.OPTIONS] = opts
+
+    _banners(opts)
+    result = _result(scene)
+    grid = landscape_grid(scene.landscape, tuple(sorted(scene.landscape_params.items())), GRID_RESOLUTION)
+    view = views.render(scene, opts, result, grid)
+    opts = state.options()  # the Code tab may have changed the selected run
+    if view != opts.view:
+        opts = Options(opts.lecture, opts.hidden, opts.colours, opts.lesson, view, opts.selected)
+        st.session_state[state.OPTIONS] = opts
+    if not opts.lecture:
+        with st.sidebar:
+            with st.expander("Share & export", expanded=False):
+                share.render(scene, opts, result, lambda: views.map_figure(scene, opts, result, grid))
+    _sync_url(scene, opts)

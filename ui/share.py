@@ -1,0 +1,81 @@
+"""Share and export: the link, an iframe snippet, lecture mode, and files out and in."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import streamlit as st
+
+import viz
+import viz.export
+from descent import Result, Scenario, ScenarioError
+from ui import links, state
+from ui.links import Options
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+LOCAL_URL = "http://localhost:8501/"
+
+
+def link(scene: Scenario, opts: Options, **extra: str) -> str:
+    base = (st.context.url or LOCAL_URL).split("?")[0]
+    return f"{base}?{urlencode(links.encode(scene, opts) | extra)}"
+
+
+def iframe(url: str) -> str:
+    return f'<iframe src="{url}" width="100%" height="760" style="border:0" loading="lazy"></iframe>'
+
+
+def scene_json(scene: Scenario, result: Result) -> str:
+    """Scenario and results together; "Load a scene" reads the scenario back."""
+    return json.dumps({"scenario": scene.to_json(), "results": result.to_json()}, allow_nan=False)
+
+
+def _on_upload() -> None:
+    uploaded = st.session_state.get(state.key("upload"))
+    if uploaded is None:
+        return
+    if uploaded.size > MAX_UPLOAD_BYTES:
+        state.notice(f"{uploaded.name} is {uploaded.size / 1e6:.0f} MB; a scene file is at most {MAX_UPLOAD_BYTES // 2**20} MB.")
+        return
+    try:
+        data = json.loads(uploaded.getvalue().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        state.notice(f"{uploaded.name} is not a JSON scene file: {getattr(e, 'msg', type(e).__name__)}.")
+        return
+    if isinstance(data, dict) and "scenario" in data:
+        data = data["scenario"]
+    try:
+        scenario = Scenario.from_json(data)
+    except ScenarioError as e:
+        state.notice(f"{uploaded.name} was not loaded: {e}")
+        return
+    state.replace_scene(scenario, Options(lecture=state.options().lecture))
+    state.notice(f"Loaded {uploaded.name}.")
+
+
+def _on_lecture(on: bool) -> None:
+    state.set_options(lecture=on)
+
+
+def render(scene: Scenario, opts: Options, result: Result, map_figure) -> None:
+    """The "Share & export" section; `map_figure()` builds the map only when a file needs it."""
+    url = link(scene, opts)
+    st.caption("This link reopens exactly this scene:")
+    st.code(url, language=None, wrap_lines=True)
+    st.caption("Embed it in slides or a web page:")
+    st.code(iframe(link(scene, opts, embed="true")), language="html", wrap_lines=True)
+    st.button("Lecture mode", on_click=_on_lecture, args=(True,), key=state.key("lecture_on"),
+              help="Controls hidden, large fonts; the link gets lecture=1.")  # fmt: skip
+    name = scene.landscape
+    st.download_button("Trajectories (CSV)", lambda: viz.trajectories_csv(result), file_name=f"descent-{name}.csv",
+                       mime="text/csv", key=state.key("csv"), on_click="ignore")  # fmt: skip
+    st.download_button("Scene and results (JSON)", lambda: scene_json(scene, result), file_name=f"descent-{name}.json",
+                       mime="application/json", key=state.key("json"), on_click="ignore")  # fmt: skip
+    st.download_button("Animated map (HTML, plays offline)", lambda: viz.standalone_html(map_figure()),
+                       file_name=f"descent-{name}.html", mime="text/html", key=state.key("html"), on_click="ignore")  # fmt: skip
+    if viz.export.browser_path():
+        st.download_button("Map (PNG)", lambda: viz.figure_png(map_figure()) or b"", file_name=f"descent-{name}.png",
+                           mime="image/png", key=state.key("png"), on_click="ignore")  # fmt: skip
+    st.file_uploader("Load a scene (JSON)", type=["json"], key=state.key("upload"), on_change=_on_upload,
+                     help="A file from \"Scene and results (JSON)\", or a scenario as the CLI reads it.")  # fmt: skip

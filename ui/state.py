@@ -1,0 +1,88 @@
+"""The session's scene in `st.session_state`, and the keys its widgets use.
+
+The scene (a validated Scenario plus view Options) is the one source of truth between
+reruns. Widgets are keyed by a generation number: replacing the whole scene (a lesson, a
+loaded file, a new landscape) bumps it, so every widget is created afresh from the new scene
+instead of keeping stale values. Runs have stable ids, so adding or removing one run leaves the
+others' widgets alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from descent import Scenario
+from ui import links
+from ui.links import Options
+
+SCENE = "scene"
+OPTIONS = "options"
+RUN_IDS = "run_ids"
+NEXT_ID = "next_run_id"
+GENERATION = "generation"
+WARNINGS = "link_warnings"
+LAST_CLICK = "last_click"
+EXPANDED = "expanded_run"
+NOTICE = "notice"  # a one-line message for the next rerun (e.g. a rejected upload)
+VIEW = "view_tab"
+
+
+def init() -> None:
+    """On a session's first run: the scene from the URL (leniently), with its warnings."""
+    if SCENE in st.session_state:
+        return
+    parsed = links.parse(st.query_params.to_dict())
+    st.session_state[SCENE] = parsed.scenario
+    st.session_state[OPTIONS] = parsed.options
+    st.session_state[WARNINGS] = parsed.warnings
+    st.session_state[RUN_IDS] = list(range(len(parsed.scenario.runs)))
+    st.session_state[NEXT_ID] = len(parsed.scenario.runs)
+    st.session_state[GENERATION] = 0
+    st.session_state[VIEW] = parsed.options.view
+
+
+def scene() -> Scenario:
+    return st.session_state[SCENE]
+
+
+def options() -> Options:
+    return st.session_state[OPTIONS]
+
+
+def set_options(**changes) -> None:
+    st.session_state[OPTIONS] = replace(options(), **changes)
+
+
+def key(name: str) -> str:
+    """A widget key for this generation."""
+    return f"g{st.session_state[GENERATION]}:{name}"
+
+
+def run_key(run_id: int, name: str) -> str:
+    return f"g{st.session_state[GENERATION]}:r{run_id}:{name}"
+
+
+def new_run_id() -> int:
+    run_id = st.session_state[NEXT_ID]
+    st.session_state[NEXT_ID] = run_id + 1
+    return run_id
+
+
+def replace_scene(scenario: Scenario, new_options: Options | None = None) -> None:
+    """A whole new scene: fresh run ids and a new widget generation."""
+    st.session_state[SCENE] = scenario
+    if new_options is not None:
+        st.session_state[OPTIONS] = new_options
+    st.session_state[RUN_IDS] = [new_run_id() for _ in scenario.runs]
+    st.session_state[GENERATION] += 1
+    st.session_state[VIEW] = options().view
+
+
+def notice(message: str) -> None:
+    st.session_state[NOTICE] = message
+
+
+def take_notice() -> str | None:
+    return st.session_state.pop(NOTICE, None)

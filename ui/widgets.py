@@ -1,0 +1,97 @@
+"""Widget helpers: numeric inputs built from the catalogues' ranges and scales.
+
+Every widget here is created without `value=` and with its state seeded in
+`st.session_state` first: Streamlit then never warns about a default that disagrees with
+the session state, and callbacks may set a widget's value before it is drawn.
+"""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+
+def seed(key: str, value) -> None:
+    """Give a widget its first value (later reruns keep what the user chose)."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def log_grid(low: float, high: float) -> list[float]:
+    """1-2-5 steps per decade from low to high (both included), e.g. 1e-5 ... 10."""
+    values = {float(low), float(high)}
+    for exponent in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1):
+        for mantissa in (1.0, 2.0, 5.0):
+            v = float(f"{mantissa}e{exponent}")
+            if low <= v <= high:
+                values.add(v)
+    return sorted(values)
+
+
+def nearest(grid: list[float], value: float) -> float:
+    if value <= 0:
+        return grid[0]
+    return min(grid, key=lambda g: abs(math.log(g) - math.log(value)))
+
+
+def number_text(value: float) -> str:
+    return f"{value:g}"
+
+
+def log_slider(label: str, key: str, value: float, *, low: float, high: float, ui_low: float, ui_high: float,
+               help: str | None = None) -> float:  # fmt: skip
+    """A log-scale slider for a quick choice and a number box for the exact value, kept in sync.
+
+    Returns the exact value. `low`/`high` bound what may be typed; the slider spans
+    `ui_low`..`ui_high` (widened to include the current value).
+    """
+    grid = log_grid(min(ui_low, value) if value > 0 else ui_low, max(ui_high, value))
+    slider_key, exact_key = f"{key}:slider", f"{key}:exact"
+    seed(slider_key, nearest(grid, value))
+    seed(exact_key, float(value))
+
+    def from_slider():
+        st.session_state[exact_key] = float(st.session_state[slider_key])
+
+    def from_exact():
+        st.session_state[slider_key] = nearest(grid, st.session_state[exact_key])
+
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
+    left.select_slider(label, options=grid, key=slider_key, on_change=from_slider, format_func=number_text, help=help)
+    right.number_input(
+        f"{label} (exact)",
+        min_value=float(low),
+        max_value=float(high),
+        key=exact_key,
+        on_change=from_exact,
+        format="%g",
+        step=None,
+        label_visibility="collapsed",
+    )
+    return float(st.session_state[exact_key])
+
+
+def linear_slider(label: str, key: str, value: float, *, ui_low: float, ui_high: float, step: float,
+                  help: str | None = None) -> float:  # fmt: skip
+    seed(key, float(value))
+    low, high = min(ui_low, float(st.session_state[key])), max(ui_high, float(st.session_state[key]))
+    decimals = max(0, -math.floor(math.log10(step)))
+    return float(st.slider(label, min_value=float(low), max_value=float(high), step=step, key=key,
+                           format=f"%.{decimals}f", help=help))  # fmt: skip
+
+
+def slider_step(name: str, ui_high: float) -> float:
+    """A step fine enough for the parameter: beta2 needs 0.9999, momentum 0.001 is plenty."""
+    if name == "beta2":
+        return 0.0001
+    return 0.001 if ui_high <= 1.0 else 0.01
+
+
+def number(label: str, key: str, value, *, low=None, high=None, integer=False, step=None, help=None):
+    seed(key, int(value) if integer else float(value))
+    if integer:
+        return int(st.number_input(label, min_value=None if low is None else int(math.ceil(low)),
+                                   max_value=None if high is None else int(high), step=int(step or 1), key=key,
+                                   help=help))  # fmt: skip
+    return float(st.number_input(label, min_value=low, max_value=high, key=key, format="%g", step=step, help=help))
