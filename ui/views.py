@@ -13,7 +13,7 @@ import viz
 from descent import Result, Scenario
 from optimizers import code
 from optimizers.spec import FLAVOUR_TITLES
-from ui import state
+from ui import charts, state
 from ui.links import VIEWS, Options
 
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
@@ -32,7 +32,12 @@ def figure_inputs(scene: Scenario, opts: Options) -> dict:
     }
 
 
+def map_spec(scene: Scenario, opts: Options, result: Result, grid) -> dict:
+    return viz.trajectory_map_spec(result, grid, log_scale=scene.landscape_spec.log_scale, **figure_inputs(scene, opts))
+
+
 def map_figure(scene: Scenario, opts: Options, result: Result, grid):
+    """The validated go.Figure (for exports, where a few hundred milliseconds do not matter)."""
     return viz.trajectory_map(result, grid, log_scale=scene.landscape_spec.log_scale, **figure_inputs(scene, opts))
 
 
@@ -43,8 +48,8 @@ def render(scene: Scenario, opts: Options, result: Result, grid) -> str:
     height = 760 if opts.lecture else 640
     with tabs[0]:
         if tabs[0].open:
-            st.plotly_chart(map_figure(scene, opts, result, grid), key=MAP_KEY, on_select="rerun",
-                            selection_mode="points", config=CHART_CONFIG, height=height)  # fmt: skip
+            charts.plotly_chart(map_spec(scene, opts, result, grid), key=MAP_KEY, on_select="rerun",
+                                selection_mode="points", config=CHART_CONFIG, height=height)  # fmt: skip
             if not opts.lecture:
                 st.caption("Play animates every run together; the slider scrubs through the steps. "
                            "Click anywhere on the map to start the runs there.")  # fmt: skip

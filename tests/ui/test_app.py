@@ -195,3 +195,14 @@ def test_diverged_runs_are_reported_plainly():
     at.run()
     clean(at)
     assert f"diverged at step {k}" in list(at.dataframe[0].value["status"])  # and in the table
+
+
+def test_map_payload_for_4_runs_of_1000_steps_is_under_a_megabyte():
+    at = app(encode(DEFAULT_SCENARIO.replace(steps=1000), Options()))
+    clean(at)
+    spec_json = at.get("plotly_chart")[0].proto.spec
+    assert len(spec_json.encode()) <= 1_000_000
+    spec = json.loads(spec_json)
+    assert len(spec["frames"]) <= 100
+    for frame in spec["frames"]:
+        assert all(trace.get("type", "scatter") == "scatter" for trace in frame["data"])  # never the landscape
