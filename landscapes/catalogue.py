@@ -324,7 +324,7 @@ LANDSCAPES: tuple[Landscape, ...] = (
         id="quadratic",
         title="Quadratic ravine",
         formula=(
-            r"f(x, y) = \tfrac{1}{2}\left(u^2 + \kappa v^2\right),\quad"
+            r"f(x, y) = \tfrac{1}{2}\left(u^2 + \kappa v^2\right),\quad "
             r"u = x\cos\theta + y\sin\theta,\ v = -x\sin\theta + y\cos\theta"
         ),
         fn=_quadratic,

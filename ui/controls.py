@@ -107,8 +107,6 @@ def _landscape_section(scene: Scenario) -> tuple[str, dict]:
         format_func=lambda i: landscapes.get(i).title,
         on_change=_on_landscape,
     )
-    st.latex(ls.formula)
-    st.caption(ls.teaches)
     params = {}
     current = scene.resolved_landscape_params()
     for p in ls.params:

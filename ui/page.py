@@ -95,6 +95,12 @@ def _lessons_picker() -> None:
                       width="stretch", type="tertiary")  # fmt: skip
 
 
+def _header(scene: Scenario) -> None:
+    ls = scene.landscape_spec
+    st.markdown(f"##### {ls.title}: ${ls.formula}$")
+    st.caption(ls.teaches)
+
+
 def _banners(opts: Options) -> None:
     warnings = st.session_state.get(state.WARNINGS) or []
     if warnings:
@@ -141,7 +147,7 @@ def _page() -> None:
         st.button("Exit lecture mode", on_click=share._on_lecture, args=(False,), key="lecture_off", type="tertiary")
     else:
         with st.sidebar:
-            st.title("⛰️ Descent")
+            st.title("Descent")
             st.caption("Optimizers on 2D loss landscapes, exactly as Keras, PyTorch and optax compute them.")
             _lessons_picker()
             try:
@@ -152,6 +158,7 @@ def _page() -> None:
         st.session_state[state.SCENE] = scene
         st.session_state[state.OPTIONS] = opts
 
+    _header(scene)
     _banners(opts)
     result = _result(scene)
     grid = landscape_grid(scene.landscape, tuple(sorted(scene.landscape_params.items())), GRID_RESOLUTION)

@@ -62,7 +62,9 @@ def render(scene: Scenario, opts: Options, result: Result, grid) -> str:
             st.plotly_chart(viz.curves_figure(result, **shared), config=CHART_CONFIG)
     with tabs[3]:
         if tabs[3].open:
-            st.dataframe(viz.results_table(result, scene.landscape_spec.minima), hide_index=True, width="stretch")
+            rows = viz.results_table(result, scene.landscape_spec.minima)
+            shown = [{k: ("—" if v is None else v) for k, v in row.items()} for row in rows]
+            st.dataframe(shown, hide_index=True, width="stretch")
     with tabs[4]:
         if tabs[4].open:
             _code_tab(scene, opts)
