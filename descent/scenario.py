@@ -118,6 +118,17 @@ def _show(value) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _checked(param, value, where: str):
+    """A hyperparameter's or schedule parameter's value, checked against its spec (which has
+    `kind`, `allowed()` and `accepts()`)."""
+    if param.kind == "bool":
+        return _boolean(value, where)
+    number = _number(value, where, param.allowed())
+    if not param.accepts(number):
+        raise ScenarioError(where, f"must be {param.allowed()}, got {_show(value)}")
+    return int(number) if param.kind == "int" else number
+
+
 def _choice(value, field_name: str, choices, what: str) -> str:
     if not isinstance(value, str) or value not in choices:
         raise ScenarioError(field_name, f"unknown {what} {_show(value)}; one of {', '.join(choices)}")
@@ -185,13 +196,7 @@ class Schedule:
             except KeyError:
                 known = ", ".join(p.name for p in spec.params) or "none"
                 raise ScenarioError(key, f"not a parameter of the {spec.name} schedule; its parameters: {known}") from None
-            if param.kind == "bool":
-                checked[key] = _boolean(value, key)
-                continue
-            number = _number(value, key, param.allowed())
-            if not param.accepts(number):
-                raise ScenarioError(key, f"must be {param.allowed()}, got {_show(value)}")
-            checked[key] = int(number) if param.kind == "int" else number
+            checked[key] = _checked(param, value, key)
         object.__setattr__(self, "params", Params(checked))
 
     def resolved(self) -> dict:
@@ -241,13 +246,7 @@ class Run:
                 raise ScenarioError(
                     where, f"{spec.title} has no {name} in the {FLAVOUR_TITLES[self.flavour]} flavour"
                 )
-            if hp.kind == "bool":
-                checked[name] = _boolean(value, where)
-                continue
-            number = _number(value, where, hp.allowed())
-            if not hp.accepts(number):
-                raise ScenarioError(where, f"must be {hp.allowed()}, got {_show(value)}")
-            checked[name] = number
+            checked[name] = _checked(hp, value, where)
         for hp in spec.hparams_for(self.flavour):
             if hp.default(self.flavour) is REQUIRED and hp.name not in checked:
                 raise ScenarioError(

@@ -79,6 +79,16 @@ def weight_decay(keras=0.0, pytorch=0.0, optax=None, *, absent=("optax",), meani
     )
 
 
+def adam_family(pytorch_lr: float, beta2_meaning="decay of the running mean of squared gradients") -> tuple:
+    """learning_rate, beta1, beta2 and epsilon as Adam, AdamW, Adamax and Nadam share them."""
+    return (
+        learning_rate(0.001, pytorch_lr),
+        beta(1, 0.9, 0.9, 0.9, "decay of the running mean of gradients"),
+        beta(2, 0.999, 0.999, 0.999, beta2_meaning),
+        epsilon(1e-7, 1e-8, 1e-8),
+    )
+
+
 def flag(name: str, meaning: str, *, absent=()) -> HyperParam:
     return HyperParam(name, meaning, _per(False, False, False, absent=absent), kind="bool", high=1.0)
 
@@ -174,10 +184,7 @@ ADAM = OptimizerSpec(
     title="Adam",
     summary="Momentum plus RMSprop-style scaling, with bias correction of both averages.",
     hparams=(
-        learning_rate(0.001, 0.001),
-        beta(1, 0.9, 0.9, 0.9, "decay of the running mean of gradients"),
-        beta(2, 0.999, 0.999, 0.999, "decay of the running mean of squared gradients"),
-        epsilon(1e-7, 1e-8, 1e-8),
+        *adam_family(0.001),
         flag("amsgrad", "divide by the largest second moment seen so far (AMSGrad)"),
         weight_decay(),
     ),
@@ -195,10 +202,7 @@ ADAMW = OptimizerSpec(
     title="AdamW",
     summary="Adam with weight decay decoupled from the gradient.",
     hparams=(
-        learning_rate(0.001, 0.001),
-        beta(1, 0.9, 0.9, 0.9, "decay of the running mean of gradients"),
-        beta(2, 0.999, 0.999, 0.999, "decay of the running mean of squared gradients"),
-        epsilon(1e-7, 1e-8, 1e-8),
+        *adam_family(0.001),
         flag("amsgrad", "divide by the largest second moment seen so far (AMSGrad)", absent=("optax",)),
         weight_decay(0.004, 0.01, 1e-4, absent=(), meaning="decoupled decay: p ← p − ηλp each step"),
     ),
@@ -234,10 +238,7 @@ ADAMAX = OptimizerSpec(
     title="Adamax",
     summary="Adam with the infinity norm in place of the root mean square.",
     hparams=(
-        learning_rate(0.001, 0.002),
-        beta(1, 0.9, 0.9, 0.9, "decay of the running mean of gradients"),
-        beta(2, 0.999, 0.999, 0.999, "decay of the running infinity norm"),
-        epsilon(1e-7, 1e-8, 1e-8),
+        *adam_family(0.002, "decay of the running infinity norm"),
         weight_decay(),
     ),
     equations={
@@ -253,10 +254,7 @@ NADAM = OptimizerSpec(
     title="Nadam",
     summary="Adam with Nesterov momentum.",
     hparams=(
-        learning_rate(0.001, 0.002),
-        beta(1, 0.9, 0.9, 0.9, "decay of the running mean of gradients"),
-        beta(2, 0.999, 0.999, 0.999, "decay of the running mean of squared gradients"),
-        epsilon(1e-7, 1e-8, 1e-8),
+        *adam_family(0.002),
         weight_decay(),
     ),
     equations={
