@@ -196,9 +196,10 @@ def _run_editor(index: int, run_id: int, run: Run, opts: Options, steps: int, n_
     spec = optimizers.get(run.optimizer)
     colour = opts.colour_of(index)
     shown = index not in opts.hidden
-    title = f"{'●' if shown else '○'} {run.display_label}"
+    title = _title(run, shown)
     expanded = st.session_state.get(state.EXPANDED) == run_id
-    with st.expander(title, expanded=expanded):
+    # The key keeps the expander (and whether the user opened it) when its title changes.
+    with st.expander(title, expanded=expanded, key=state.run_key(run_id, "editor")):
         k_opt, k_flavour = state.run_key(run_id, "optimizer"), state.run_key(run_id, "flavour")
         widgets.seed(k_opt, run.optimizer)
         optimizer = st.selectbox("Optimizer", OPTIMIZER_IDS, key=k_opt, format_func=lambda i: optimizers.get(i).title)
@@ -251,6 +252,10 @@ def _run_editor(index: int, run_id: int, run: Run, opts: Options, steps: int, n_
     return Run(spec.id, flavour, Params(hparams), schedule, label.strip(), start), colour, shown
 
 
+def _title(run: Run, shown: bool) -> str:
+    return f"{'●' if shown else '○'} {run.display_label}"
+
+
 def render(scene: Scenario, opts: Options) -> tuple[Scenario, Options]:
     """Draw the controls; the scene and options they now describe."""
     st.subheader("Landscape")
@@ -270,4 +275,13 @@ def render(scene: Scenario, opts: Options) -> tuple[Scenario, Options]:
     st.button("+ Add run", on_click=_on_add_run, disabled=len(scene.runs) >= MAX_RUNS, key=state.key("add"),
               width="stretch")  # fmt: skip
     new_scene = Scenario(landscape, tuple(runs), Params(params), start, steps, noise)
-    return new_scene, replace(opts, colours=tuple(colours), hidden=frozenset(hidden))
+    new_opts = replace(opts, colours=tuple(colours), hidden=frozenset(hidden))
+    # A run's title is drawn before the widgets inside it are read, so an edit that renames the
+    # run (its learning rate, "Show") left the old name on it. Keep the new scene and run once
+    # more: the titles are then drawn from it (the engine runs only in that second pass).
+    drawn = [_title(run, i not in opts.hidden) for i, run in enumerate(scene.runs)]
+    if drawn != [_title(run, i not in hidden) for i, run in enumerate(runs)]:
+        st.session_state[state.SCENE] = new_scene
+        st.session_state[state.OPTIONS] = new_opts
+        st.rerun()
+    return new_scene, new_opts

@@ -8,7 +8,6 @@ import os
 import re
 
 import numpy as np
-import pytest
 
 import viz
 from viz.export import CSV_COLUMNS, browser_path
