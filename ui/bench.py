@@ -42,8 +42,9 @@ def warm_rerun(repeats: int) -> dict:
     times = []
     for i in range(repeats + 2):
         at.number_input(key=key).set_value(0.05 + 0.001 * (i % 7))
+        page.run_seconds.clear()
         at.run()
-        times.append(page.last_run_seconds)
+        times.append(sum(page.run_seconds))  # a renamed run reruns the script once more
     assert not at.exception, at.exception
     return {"median_s": statistics.median(times[2:]), "best_s": min(times[2:]), "compiled": descent.trace_count() - compiled}
 
@@ -148,7 +149,7 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"cold start, `streamlit run` to the map drawn in Chromium: {cold:5.2f} s   "
               f"[target <= {TARGETS['cold_s']:.0f} s: {_mark(cold <= TARGETS['cold_s'])}]")  # fmt: skip
     rerun = warm_rerun(repeats)
-    print(f"warm rerun after changing Adam's learning rate (the whole script, timed inside it): median {rerun['median_s'] * 1e3:6.1f} ms, "
+    print(f"warm rerun after changing Adam's learning rate (every script pass, timed inside it): median {rerun['median_s'] * 1e3:6.1f} ms, "
           f"best {rerun['best_s'] * 1e3:6.1f} ms   [target <= {TARGETS['rerun_ms']:.0f} ms: "
           f"{_mark(rerun['median_s'] * 1e3 <= TARGETS['rerun_ms'])}]; compilations during the reruns: {rerun['compiled']}")  # fmt: skip
     p = parts(repeats)

@@ -23,9 +23,10 @@ log = logging.getLogger("descent.ui")
 
 GRID_RESOLUTION = 120
 
-# How long the last script run took, for `python -m ui.bench` (AppTest runs the script in a
-# thread of the same process; its own polling would blur a timing taken from outside).
-last_run_seconds: float | None = None
+# How long each script run took, for `python -m ui.bench` (AppTest runs the script in a thread
+# of the same process; its own polling would blur a timing taken from outside). A run that
+# reruns itself (st.rerun) counts too: a user waits for both.
+run_seconds: list[float] = []
 
 LECTURE_CSS = """
 <style>
@@ -127,15 +128,16 @@ def main() -> None:
     lecture = str(st.query_params.get("lecture", "")).lower() in ("1", "true", "yes", "on")
     st.set_page_config(page_title="Descent: optimizers on loss landscapes", page_icon="⛰️", layout="wide",
                        initial_sidebar_state="collapsed" if lecture else "expanded")  # fmt: skip
-    global last_run_seconds
     started = time.perf_counter()
     try:
         _page()
-        last_run_seconds = time.perf_counter() - started
     except Exception:  # the last line of defence: one sentence for the user, the trace in the log
         log.exception("unexpected error while drawing the page")
         st.error("Something went wrong while drawing this scene. Try another setting or reload the page; "
                  "the details are in the server log.")  # fmt: skip
+    finally:
+        run_seconds.append(time.perf_counter() - started)
+        del run_seconds[:-100]
 
 
 def _page() -> None:
