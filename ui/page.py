@@ -30,7 +30,8 @@ run_seconds: list[float] = []
 
 LECTURE_CSS = """
 <style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stToolbar"] {display: none;}
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stToolbar"],
+[data-testid="stHeader"] {display: none;}
 html, body, [data-testid="stMarkdownContainer"] p {font-size: 22px;}
 .block-container {padding-top: 1rem; max-width: 100%;}
 </style>

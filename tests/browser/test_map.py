@@ -1,0 +1,252 @@
+"""The map in a real browser: it loads, follows the controls, plays, and takes a click as the
+new start point."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
+
+from tests.browser.driver import DEFAULT_LABELS, DEFAULT_QUERY, assert_landscape_image_shown, assert_paths_drawn
+
+# A hung browser or server fails its test (the suite itself takes well under a minute per test).
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
+
+
+def test_default_scene_loads_without_errors_and_draws_the_map(app):
+    page = app.open()
+
+    alerts = page.alerts()
+    assert alerts["exception"] == [] and alerts["error"] == [], alerts
+    assert alerts["all"] == [], alerts  # a plain link has nothing to warn about
+    state = page.map_state()
+    assert set(state["traceTypes"]) == {"scatter"}  # the landscape is an image, not a contour trace
+    assert_landscape_image_shown(state)
+    assert_paths_drawn(state, 4)
+    assert [p["label"] for p in state["paths"]] == DEFAULT_LABELS
+    assert state["legend"][:4] == DEFAULT_LABELS
+    for path in state["paths"]:
+        assert len(path["x"]) == len(path["y"]) == 501  # 500 steps, none diverged
+        assert (path["x"][0], path["y"][0]) == (-1.5, 2.0)
+    # Before any playback every run's marker stands on its last point.
+    assert [h["label"] for h in state["heads"]] == DEFAULT_LABELS
+    for head, path in zip(state["heads"], state["paths"]):
+        assert (head["x"], head["y"]) == (path["x"][-1], path["y"][-1])
+        assert head["text"] == "step 500"
+    assert state["start"] == {"x": [-1.5], "y": [2.0]}
+    assert state["gridPoints"] == 41 * 41
+    assert page.query() == DEFAULT_QUERY
+
+
+def test_learning_rate_controls_change_that_run_and_the_url(app):
+    page = app.open()
+    before = page.map_state()
+    adam = page.open_expander("Adam lr=")
+    slider = adam.locator("[data-testid='stSlider'] input[type=range]").first  # learning_rate, 1-2-5 steps
+    exact = adam.locator("[data-testid='stNumberInput'] input").first  # learning_rate (exact)
+    expect(slider).to_have_attribute("aria-valuetext", "0.05")
+    expect(exact).to_have_value("0.05")
+
+    # The select_slider, one notch up: 0.05 -> 0.1.
+    key = page.paths_key()
+    slider.focus()
+    page.page.keyboard.press("ArrowRight")
+    page.settle_query("r3.learning_rate", "0.1")
+    page.settle_map_change(key)
+    after = page.map_state()
+    assert page.query() == DEFAULT_QUERY | {"r3.learning_rate": "0.1"}
+    assert after["paths"][:3] == before["paths"][:3]  # the other runs are untouched
+    assert after["paths"][3]["label"] == "Adam lr=0.1"
+    assert (after["paths"][3]["x"], after["paths"][3]["y"]) != (before["paths"][3]["x"], before["paths"][3]["y"])
+    assert (after["paths"][3]["x"][0], after["paths"][3]["y"][0]) == (-1.5, 2.0)
+    assert "Adam lr=0.1" in after["legend"]
+    expect(exact).to_have_value("0.1")
+
+    # The exact box: 0.02.
+    key = page.paths_key()
+    exact.fill("0.02")
+    exact.press("Enter")
+    page.settle_query("r3.learning_rate", "0.02")
+    page.settle_map_change(key)
+    last = page.map_state()
+    assert last["paths"][:3] == before["paths"][:3]
+    assert last["paths"][3]["label"] == "Adam lr=0.02"
+    assert last["paths"][3]["x"] not in (before["paths"][3]["x"], after["paths"][3]["x"])
+    expect(slider).to_have_attribute("aria-valuetext", "0.02")
+
+    # The run's editor stays open while it is being tuned, and its title names the current rate.
+    expect(adam.locator("summary")).to_have_text(re.compile(r"● Adam lr=0\.02$"))
+    expect(adam.locator("details")).to_have_attribute("open", "")
+
+
+# Record the markers while the map plays: plotly's own data and the SVG marker positions.
+PLAY_RECORDER = """() => {
+  const gd = document.querySelector('.js-plotly-plot');
+  const heads = () => gd._fullData.map((t, i) => [t, i])
+    .filter(([t]) => (t.legendgroup || '').startsWith('run') && t.mode === 'markers');
+  const record = {samples: [], frames: 0, done: false, interrupted: false};
+  const sample = () => {
+    if (record.frames === 0) return;  // not playing yet
+    const hs = heads();
+    const traces = gd.querySelectorAll('.scatterlayer .trace');
+    record.samples.push({
+      step: Number(((hs[0][0].text || [])[0] || '').replace('step ', '')),
+      xy: hs.map(([t]) => [Number(t.x[0]), Number(t.y[0])]),
+      svg: hs.map(([, i]) => { const p = traces[i] && traces[i].querySelector('.points path');
+                               return p ? p.getAttribute('transform') : null; }),
+      images: gd.querySelectorAll('.imagelayer image').length,
+    });
+  };
+  gd.on('plotly_animatingframe', () => { record.frames += 1; });
+  gd.on('plotly_animated', () => { record.done = true; });
+  gd.on('plotly_animationinterrupted', () => { record.interrupted = true; });
+  record.timer = setInterval(sample, 50);
+  window.__descentPlay = record;
+}"""
+PLAY_REPORT = """() => { const r = window.__descentPlay; clearInterval(r.timer);
+  return {samples: r.samples, frames: r.frames, done: r.done, interrupted: r.interrupted}; }"""
+
+
+def _play(page, button: str) -> None:
+    page.page.evaluate(PLAY_RECORDER)
+    page.page.locator(".js-plotly-plot .updatemenu-button").filter(has_text=button).click()
+
+
+def test_play_moves_the_markers_and_keeps_the_landscape(app):
+    page = app.open()
+    before = page.map_state()
+    ends = [(p["x"][-1], p["y"][-1]) for p in before["paths"]]
+    assert [(h["x"], h["y"]) for h in before["heads"]] == ends
+
+    # Play from the still figure (which shows the last step) restarts at step 0.
+    _play(page, "▶ 4×")
+    page.page.wait_for_function("() => window.__descentPlay.done")
+    report = page.page.evaluate(PLAY_REPORT)
+    samples = report["samples"]
+    steps = [s["step"] for s in samples]
+    assert report["frames"] >= 40, report["frames"]  # 4× shows every other one of ~100 frames
+    assert len(samples) >= 3, steps
+    assert steps[0] < 250, steps  # it started over, not from the end
+    assert steps == sorted(steps), steps
+    adam = {tuple(s["xy"][3]) for s in samples}
+    assert len(adam) >= 3, "the Adam marker did not move during playback"
+    assert len({s["svg"][3] for s in samples}) >= 3, "the drawn Adam marker did not move"
+    assert all(s["images"] == 1 for s in samples), "the landscape image left the SVG during playback"
+
+    after = page.map_state()
+    assert [(h["x"], h["y"]) for h in after["heads"]] == ends  # the animation ends on the last step
+    assert page.page.locator(".js-plotly-plot .slider-group > text.slider-label").text_content().strip() == "step 500"
+    assert_landscape_image_shown(after)
+    assert_paths_drawn(after, 4)
+    assert after["paths"] == before["paths"] and after["layoutImages"] == before["layoutImages"]
+
+    # Pause stops it midway, and the next Play continues from there.
+    _play(page, "▶ 1×")
+    page.page.wait_for_function("() => window.__descentPlay.samples.some(s => s.step >= 60)")
+    page.page.locator(".js-plotly-plot .updatemenu-button").filter(has_text="Pause").click()
+    page.page.wait_for_function("() => window.__descentPlay.interrupted")
+    paused_step = int(page.map_state()["heads"][3]["text"].removeprefix("step "))
+    assert 60 <= paused_step < 500
+    _play(page, "▶ 2×")
+    page.page.wait_for_function("() => window.__descentPlay.done")
+    resumed = [s["step"] for s in page.page.evaluate(PLAY_REPORT)["samples"]]
+    assert resumed and min(resumed) >= paused_step, (paused_step, resumed)
+    assert resumed[-1] == 500
+    assert_landscape_image_shown(page.map_state())
+
+
+# The centre of the step slider's tick for frame `index`, and the frame now shown (its index in
+# the figure's frames).
+SLIDER_TICK = """(index) => {
+  const gd = document.querySelector('.js-plotly-plot');
+  const ticks = gd.querySelectorAll('.slider-group rect.slider-tick-rect');
+  const r = ticks[index].getBoundingClientRect();
+  const names = gd._transitionData._frames.map(f => f.name);
+  return {x: r.left + r.width / 2, y: r.top + r.height / 2, count: ticks.length,
+          current: names.indexOf(gd._fullLayout._currentFrame)};
+}"""
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="viz/trajectory_map.py: '▶ 4×' animates every other frame (names[::2]) with "
+                   "fromcurrent; plotly.js finds the current frame only in that list, so from an odd frame "
+                   "(after Pause or the step slider) 4× restarts at step 0 instead of continuing")  # fmt: skip
+def test_fast_play_continues_from_a_scrubbed_step(app):
+    page = app.open()
+    # Scrub the step slider to an odd frame (one the 4× button's list leaves out).
+    current = -1
+    for index in (33, 34, 35, 36, 37, 38):
+        tick = page.page.evaluate(SLIDER_TICK, index)
+        page.page.mouse.click(tick["x"], tick["y"] - 8)  # on the rail, above the tick
+        try:
+            page.page.wait_for_function("(before) => { const gd = document.querySelector('.js-plotly-plot'); const names ="
+                                        " gd._transitionData._frames.map(f => f.name);"
+                                        " return names.indexOf(gd._fullLayout._currentFrame) !== before; }",
+                                        arg=current, timeout=3000)  # fmt: skip
+        except PlaywrightTimeout:
+            continue  # the click was lost; try again
+        current = page.page.evaluate(SLIDER_TICK, index)["current"]
+        if current % 2 == 1:
+            break
+    else:
+        pytest.fail(f"could not scrub the step slider to an odd frame (last: {current})")  # not the expected failure
+    scrubbed = int(page.map_state()["heads"][3]["text"].removeprefix("step "))
+    if not 100 < scrubbed < 250:
+        pytest.fail(f"the markers did not go to the scrubbed step: {scrubbed}")
+    _play(page, "▶ 4×")
+    page.page.wait_for_function("() => window.__descentPlay.done")
+    steps = [s["step"] for s in page.page.evaluate(PLAY_REPORT)["samples"]]
+    assert min(steps) >= scrubbed, (scrubbed, steps)
+
+
+# A point of the click grid near (fx, fy) of the map's ranges that lies at least `clear` px from
+# every other drawn point (paths, markers, minima), so a click there hits the grid; with its
+# screen position.
+CLICK_TARGET = """([fx, fy, clear]) => {
+  const gd = document.querySelector('.js-plotly-plot');
+  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  const box = gd.querySelector('.main-svg').getBoundingClientRect();
+  const px = x => box.left + xa._offset + xa.l2p(x), py = y => box.top + ya._offset + ya.l2p(y);
+  const others = [];
+  for (const t of gd._fullData) {
+    if (t.meta === 'set-start' || t.name === 'colour scale' || !t.visible) continue;
+    for (let i = 0; i < t.x.length; i++) others.push([px(t.x[i]), py(t.y[i])]);
+  }
+  const grid = gd.data.find(t => t.meta === 'set-start');
+  const tx = xa.range[0] + fx * (xa.range[1] - xa.range[0]), ty = ya.range[0] + fy * (ya.range[1] - ya.range[0]);
+  const order = Array.from(grid.x.keys()).sort((a, b) =>
+    Math.hypot(grid.x[a] - tx, grid.y[a] - ty) - Math.hypot(grid.x[b] - tx, grid.y[b] - ty));
+  for (const i of order) {
+    const [cx, cy] = [px(grid.x[i]), py(grid.y[i])];
+    if (others.every(([ox, oy]) => Math.hypot(ox - cx, oy - cy) >= clear))
+      return {x: Number(grid.x[i]), y: Number(grid.y[i]), px: cx, py: cy};
+  }
+  return null;
+}"""
+
+
+def test_a_click_on_the_map_moves_the_start_point(app):
+    page = app.open()
+    target = page.page.evaluate(CLICK_TARGET, [0.85, 0.12, 30])
+    assert target is not None
+    x, y = float(f"{target['x']:.6g}"), float(f"{target['y']:.6g}")  # float32 on the wire, as viz.click_point
+    assert (x, y) != (-1.5, 2.0)
+
+    page.page.mouse.click(target["px"], target["py"])
+    page.settle("(old) => new URLSearchParams(location.search).get('start') !== old", "-1.5,2.0")
+    start = [float(v) for v in page.query()["start"].split(",")]
+    assert start == [x, y]
+    assert {k: v for k, v in page.query().items() if k != "start"} == {k: v for k, v in DEFAULT_QUERY.items() if k != "start"}
+    expect(page.page.get_by_label("Start x", exact=True)).to_have_value(f"{x:g}")
+    expect(page.page.get_by_label("Start y", exact=True)).to_have_value(f"{y:g}")
+
+    page.page.wait_for_function("([x, y]) => { const s = document.querySelector('.js-plotly-plot').data"
+                                ".find(t => t.name === 'start'); return s && Math.abs(s.x[0] - x) < 1e-6 && Math.abs(s.y[0] - y) < 1e-6; }",
+                                arg=[x, y])  # fmt: skip
+    state = page.map_state()
+    assert_paths_drawn(state, 4)
+    for path in state["paths"]:
+        assert path["x"][0] == pytest.approx(x, abs=1e-6) and path["y"][0] == pytest.approx(y, abs=1e-6)
+    assert state["start"]["x"] == [pytest.approx(x, abs=1e-6)] and state["start"]["y"] == [pytest.approx(y, abs=1e-6)]
+    assert page.alerts()["all"] == []
