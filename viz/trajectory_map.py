@@ -48,7 +48,10 @@ MIN_TRAIL_POINTS = 8
 MAX_TRAIL_POINTS = 120
 # Play buttons: (label, play every n-th frame, ms per frame). 4× skips frames instead of asking
 # for 20 ms frames, which a slow machine cannot draw.
-SPEEDS: tuple[tuple[str, int, int], ...] = (("▶ 1×", 1, 80), ("▶ 2×", 1, 40), ("▶ 4×", 2, 40))
+# (label, every n-th frame, ms per frame). Every speed plays every frame: plotly.js resumes
+# ("fromcurrent") only from a frame in the button's own list, so a list that skipped frames
+# restarted from step 0 after Pause or the slider left it on a skipped one.
+SPEEDS: tuple[tuple[str, int, int], ...] = (("▶ 1×", 1, 80), ("▶ 2×", 1, 40), ("▶ 4×", 1, 20))
 # The map keeps x and y at the same scale unless the domain is more elongated than this.
 MAX_EQUAL_ASPECT = 2.5
 DEFAULT_CLICK_GRID = 41

@@ -169,9 +169,6 @@ SLIDER_TICK = """(index) => {
 }"""
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="viz/trajectory_map.py: '▶ 4×' animates every other frame (names[::2]) with "
-                   "fromcurrent; plotly.js finds the current frame only in that list, so from an odd frame "
-                   "(after Pause or the step slider) 4× restarts at step 0 instead of continuing")  # fmt: skip
 def test_fast_play_continues_from_a_scrubbed_step(app):
     page = app.open()
     # Scrub the step slider to an odd frame (one the 4× button's list leaves out).
