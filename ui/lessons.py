@@ -38,13 +38,14 @@ LESSONS: tuple[Lesson, ...] = (
         "ravine",
         "SGD vs Momentum in a ravine",
         "In a ravine with condition number κ = 50, plain SGD must keep its learning rate below 2/κ = 0.04 "
-        "or it diverges, so it zig-zags across the steep walls and crawls along the flat floor. Momentum "
-        "averages the zig-zags away and builds up speed along the valley: with the same learning rate it "
-        "arrives in a fraction of the steps.",
+        "or it diverges: at 0.035 it bounces across the steep walls and then crawls along the flat floor, "
+        "still well short of the minimum after 60 steps. Momentum with the same learning rate swings wider "
+        "at first, but it builds up speed along the floor, where the gradient keeps pointing the same way, "
+        "and reaches the minimum in under 50 steps.",
         {
             "landscape": {"name": "quadratic", "params": {"kappa": 50.0, "angle": 0.0}},
             "start": [-1.8, 1.0],
-            "steps": 200,
+            "steps": 60,
             "runs": [_run("sgd", learning_rate=0.035), _run("sgd", learning_rate=0.035, momentum=0.7)],
         },
     ),

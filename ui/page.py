@@ -21,7 +21,10 @@ from ui.links import Options
 
 log = logging.getLogger("descent.ui")
 
-GRID_RESOLUTION = 120
+# The map's landscape image is drawn from a fine grid (narrow valleys like Rosenbrock's need
+# it; the image's size does not grow with it), the 3D surface from a coarser one (its payload does).
+MAP_RESOLUTION = 300
+SURFACE_RESOLUTION = 120
 
 # How long each script run took, for `python -m ui.bench` (AppTest runs the script in a thread
 # of the same process; its own polling would blur a timing taken from outside). A run that
@@ -97,10 +100,11 @@ def _lessons_picker() -> None:
                       width="stretch", type="tertiary")  # fmt: skip
 
 
-def _header(scene: Scenario) -> None:
+def _header(scene: Scenario, opts: Options) -> None:
     ls = scene.landscape_spec
     st.markdown(f"##### {ls.title}: ${ls.formula}$")
-    st.caption(ls.teaches)
+    if not opts.lecture:  # on a projector the map needs the room
+        st.caption(ls.teaches)
 
 
 def _banners(opts: Options) -> None:
@@ -161,11 +165,12 @@ def _page() -> None:
         st.session_state[state.SCENE] = scene
         st.session_state[state.OPTIONS] = opts
 
-    _header(scene)
+    _header(scene, opts)
     _banners(opts)
     result = _result(scene)
-    grid = landscape_grid(scene.landscape, tuple(sorted(scene.landscape_params.items())), GRID_RESOLUTION)
-    view = views.render(scene, opts, result, grid)
+    params = tuple(sorted(scene.landscape_params.items()))
+    grid = landscape_grid(scene.landscape, params, MAP_RESOLUTION)
+    view = views.render(scene, opts, result, grid, lambda: landscape_grid(scene.landscape, params, SURFACE_RESOLUTION))
     opts = state.options()  # the Code tab may have changed the selected run
     if view != opts.view:
         opts = Options(opts.lecture, opts.hidden, opts.colours, opts.lesson, view, opts.selected)

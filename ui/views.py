@@ -41,11 +41,11 @@ def map_figure(scene: Scenario, opts: Options, result: Result, grid):
     return viz.trajectory_map(result, grid, log_scale=scene.landscape_spec.log_scale, **figure_inputs(scene, opts))
 
 
-def render(scene: Scenario, opts: Options, result: Result, grid) -> str:
-    """Draw the tabs; the name of the open one."""
+def render(scene: Scenario, opts: Options, result: Result, grid, coarse_grid) -> str:
+    """Draw the tabs; the name of the open one. `coarse_grid()` gives the 3D view's grid."""
     tabs = st.tabs(VIEWS, key=state.VIEW, on_change="rerun")
     shared = figure_inputs(scene, opts)
-    height = 760 if opts.lecture else 640
+    height = 820 if opts.lecture else 720
     with tabs[0]:
         if tabs[0].open:
             charts.plotly_chart(map_spec(scene, opts, result, grid), key=MAP_KEY, on_select="rerun",
@@ -55,7 +55,7 @@ def render(scene: Scenario, opts: Options, result: Result, grid) -> str:
                            "Click anywhere on the map to start the runs there.")  # fmt: skip
     with tabs[1]:
         if tabs[1].open:
-            fig = viz.surface_3d(result, grid, log_scale=scene.landscape_spec.log_scale, **shared)
+            fig = viz.surface_3d(result, coarse_grid(), log_scale=scene.landscape_spec.log_scale, **shared)
             st.plotly_chart(fig, config=CHART_CONFIG, height=height)
     with tabs[2]:
         if tabs[2].open:

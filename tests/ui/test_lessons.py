@@ -26,9 +26,12 @@ def first_below(loss: np.ndarray, level: float) -> int:
     return int(hits[0]) if hits.size else 10**9
 
 
-def test_ravine_momentum_beats_sgd():
+def test_ravine_momentum_arrives_and_sgd_is_still_short():
     sgd, momentum = results("ravine")
-    assert first_below(momentum.loss, 1e-6) * 2 < first_below(sgd.loss, 1e-6)
+    assert momentum.converged_at is not None and momentum.converged_at < 50
+    assert sgd.converged_at is None and np.linalg.norm(sgd.final_point) > 0.1
+    swings = lambda r: np.abs(r.path[5:20, 1]).max()  # noqa: E731
+    assert swings(momentum) > swings(sgd)  # momentum swings wider at first, as the text says
 
 
 def test_rosenbrock_adam_reaches_the_minimum_and_sgd_does_not():
