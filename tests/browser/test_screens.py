@@ -47,9 +47,11 @@ def test_lecture_mode_hides_the_controls_and_enlarges_the_text(app, artefacts):
     assert not page.page.locator("[data-testid='stSidebarCollapsedControl']").is_visible()
     assert not page.page.locator("[data-testid='stToolbar']").is_visible()
     assert not page.page.get_by_role("button", name="Lecture mode", exact=True).is_visible()  # Share & export is gone
-    caption = page.page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first
+    # The landscape's caption gives way to the map; the heading's text is large.
+    assert page.page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").count() == 0
+    heading = page.page.locator("[data-testid='stMain'] [data-testid='stMarkdownContainer']").first
     body_px = page.page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)")
-    assert body_px >= 22 and float(caption.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")) >= 16
+    assert body_px >= 22 and float(heading.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")) >= 20
     state = page.map_state()
     assert state["fontSize"] >= 20  # the map's lecture style
     assert_landscape_image_shown(state)
