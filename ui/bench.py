@@ -87,8 +87,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def cold_start() -> float | None:
-    """Seconds from `streamlit run` to the map drawn in Chromium; None without a browser."""
+MAP_DRAWN = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+    .some(g => g.data && g.data.length > 3 && g.querySelector('.main-svg image'))"""
+
+
+def cold_start() -> tuple[float, float] | None:
+    """Seconds from `streamlit run` to the map drawn in Chromium, and to the page idle (the
+    script finished); None without a browser."""
     chromium = "/usr/bin/chromium"
     try:
         from playwright.sync_api import sync_playwright
@@ -110,9 +115,10 @@ def cold_start() -> float | None:
         try:
             _wait_healthy(port)
             page.goto(f"http://127.0.0.1:{port}/")
-            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+            page.wait_for_function(MAP_DRAWN, timeout=60_000)  # the map, not the loading chart
+            drawn = time.perf_counter() - t0
             page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
-            return time.perf_counter() - t0
+            return drawn, time.perf_counter() - t0
         finally:
             browser.close()
             server.terminate()
@@ -146,8 +152,10 @@ def main(argv: list[str] | None = None) -> dict:
     if cold is None:
         print("cold start: not measured (needs Playwright and /usr/bin/chromium, and not --quick)")
     else:
-        print(f"cold start, `streamlit run` to the map drawn in Chromium: {cold:5.2f} s   "
-              f"[target <= {TARGETS['cold_s']:.0f} s: {_mark(cold <= TARGETS['cold_s'])}]")  # fmt: skip
+        drawn, idle = cold
+        print(f"cold start, `streamlit run` to the map drawn in Chromium: {drawn:5.2f} s   "
+              f"[target <= {TARGETS['cold_s']:.0f} s: {_mark(drawn <= TARGETS['cold_s'])}]; "
+              f"to the page idle: {idle:5.2f} s")  # fmt: skip
     rerun = warm_rerun(repeats)
     print(f"warm rerun after changing Adam's learning rate (every script pass, timed inside it): median {rerun['median_s'] * 1e3:6.1f} ms, "
           f"best {rerun['best_s'] * 1e3:6.1f} ms   [target <= {TARGETS['rerun_ms']:.0f} ms: "

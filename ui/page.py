@@ -14,7 +14,7 @@ import streamlit as st
 
 import descent
 from descent import Scenario, ScenarioError
-from ui import controls, links, share, state, views
+from ui import charts, controls, links, share, state, views
 from ui.lessons import BY_ID as LESSONS
 from ui.lessons import LESSONS as LESSON_LIST
 from ui.links import Options
@@ -167,7 +167,15 @@ def _page() -> None:
 
     _header(scene, opts)
     _banners(opts)
+    loading = st.empty()
+    if "result" not in st.session_state:
+        # A session's first run compiles the optimizers (a second or two on a fresh server).
+        # Showing a chart meanwhile says so, and lets the browser fetch and start plotly.js,
+        # which it otherwise does only when the map arrives: the two waits overlap.
+        with loading:
+            charts.plotly_chart(views.LOADING_SPEC, config=views.CHART_CONFIG, height=120)
     result = _result(scene)
+    loading.empty()
     params = tuple(sorted(scene.landscape_params.items()))
     grid = landscape_grid(scene.landscape, params, MAP_RESOLUTION)
     view = views.render(scene, opts, result, grid, lambda: landscape_grid(scene.landscape, params, SURFACE_RESOLUTION))

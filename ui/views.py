@@ -19,6 +19,18 @@ from ui.links import VIEWS, Options
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 MAP_KEY = "map"
 
+# Shown while a session's first run compiles: an empty plot with one line of text.
+LOADING_SPEC = {
+    "data": [],
+    "layout": {
+        "xaxis": {"visible": False},
+        "yaxis": {"visible": False},
+        "annotations": [{"text": "Computing the trajectories…", "showarrow": False, "font": {"size": 16}}],
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+        "height": 120,
+    },
+}
+
 
 def figure_inputs(scene: Scenario, opts: Options) -> dict:
     """The keyword arguments every figure shares: minima, colours, visibility, lecture size."""
