@@ -39,56 +39,68 @@ def loss_figure(result: ResultLike, *, minima: Sequence[MinimumLike | Mapping[st
     """Loss against step. Log y axis; when the global minimum f* is known and not 0, the gap
     loss − f* is plotted instead (losses can be ≤ 0, e.g. Styblinski–Tang's f* = −78.33) and
     the axis title says so. Linear y when no minimum is known."""
-    return _single(_loss_panel(result, minima, colours, visible, style_for(lecture)), style_for(lecture), title, height)
+    return _single(_loss_panel(result, minima, colours, visible, style_for(lecture)), style_for(lecture), title, height,
+                   _step_range(result, visible))
 
 
 def grad_norm_figure(result: ResultLike, *, colours: Sequence[str] | None = None, visible: Sequence[bool] | None = None,
                      lecture: bool = False, title: str | None = None, height: int | None = None) -> go.Figure:
     """‖∇f‖ against step, log y axis."""
-    return _single(_grad_norm_panel(result, colours, visible, style_for(lecture)), style_for(lecture), title, height)
+    return _single(_grad_norm_panel(result, colours, visible, style_for(lecture)), style_for(lecture), title, height,
+                   _step_range(result, visible))
 
 
 def learning_rate_figure(result: ResultLike, *, colours: Sequence[str] | None = None, visible: Sequence[bool] | None = None,
                          lecture: bool = False, title: str | None = None, height: int | None = None) -> go.Figure:
     """The learning rate used at each step, for the runs that have a schedule only; without any,
     an empty figure that says so."""
-    return _single(_learning_rate_panel(result, colours, visible, style_for(lecture)), style_for(lecture), title, height)
+    return _single(_learning_rate_panel(result, colours, visible, style_for(lecture)), style_for(lecture), title, height,
+                   _step_range(result, visible))
 
 
 def curves_figure(result: ResultLike, *, minima: Sequence[MinimumLike | Mapping[str, Any]] | None = (),
                   colours: Sequence[str] | None = None, visible: Sequence[bool] | None = None,
                   lecture: bool = False, title: str | None = None, height: int | None = None) -> go.Figure:
-    """The three panels stacked on one step axis with one legend (loss, gradient norm, learning
-    rate; as the single figures)."""
+    """The panels stacked on one step axis with one legend: loss, gradient norm and, when a run
+    has a schedule, learning rate (each as its single figure). Without any schedule the
+    learning-rate panel gives way to a note under the plot: plotly.js draws an empty subplot
+    without axes and stretches the shared step axis for it."""
     style = style_for(lecture)
-    panels = [
-        _loss_panel(result, minima, colours, visible, style),
-        _grad_norm_panel(result, colours, visible, style),
-        _learning_rate_panel(result, colours, visible, style),
-    ]
-    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06)
+    rate = _learning_rate_panel(result, colours, visible, style)
+    panels = [_loss_panel(result, minima, colours, visible, style), _grad_norm_panel(result, colours, visible, style)]
+    if rate.traces:
+        panels.append(rate)
+    fig = make_subplots(rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=0.06)
     for row, panel in enumerate(panels, start=1):
         for trace in panel.traces:
             if row > 1:
                 trace.showlegend = False  # one legend entry per run, from the loss panel
             fig.add_trace(trace, row=row, col=1)
         fig.update_yaxes(panel.yaxis, row=row, col=1)
-        if panel.note:
-            axis = "" if row == 1 else str(row)
-            fig.add_annotation(text=panel.note, showarrow=False, xref=f"x{axis} domain", yref=f"y{axis} domain",
-                               x=0.5, y=0.5, font={"size": style.font_size, "color": "#666666"})
-    fig.update_xaxes(title_text="step", row=3, col=1)
+    fig.update_xaxes(title_text="step", row=len(panels), col=1)
+    fig.update_xaxes(range=_step_range(result, visible))
     layout = base_layout(style, title)
     layout["legend"] = _legend(style)
-    layout["height"] = height or (1100 if lecture else 760)
+    layout["height"] = height or len(panels) * (340 if lecture else 230) + 70
+    if rate.note:
+        layout["margin"]["b"] += round(2 * style.font_size)
+        fig.add_annotation(text=rate.note, showarrow=False, xref="paper", yref="paper", x=0, xanchor="left",
+                           y=0, yanchor="top", yshift=-round(3.2 * style.font_size),
+                           font={"size": style.font_size, "color": "#666666"})
     fig.update_layout(layout)
     return fig
 
 
-def _single(panel: Panel, style: Style, title: str | None, height: int | None) -> go.Figure:
+def _step_range(result: ResultLike, visible: Sequence[bool] | None) -> list[float] | None:
+    """[0, the last step of the longest drawn run]: autorange would pad it for the end markers."""
+    lengths = [len(run.loss) for _, run in visible_runs(result, visible) if len(run.loss)]
+    return [0, max(max(lengths) - 1, 1)] if lengths else None
+
+
+def _single(panel: Panel, style: Style, title: str | None, height: int | None, steps: list[float] | None) -> go.Figure:
     fig = go.Figure(panel.traces)
     layout = base_layout(style, title)
-    layout.update(xaxis={"title": {"text": "step"}}, yaxis=panel.yaxis, legend=_legend(style))
+    layout.update(xaxis={"title": {"text": "step"}, "range": steps}, yaxis=panel.yaxis, legend=_legend(style))
     if height:
         layout["height"] = height
     fig.update_layout(layout)

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import viz
+from viz.curves import NO_SCHEDULE_NOTE
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -133,3 +134,62 @@ def test_3d_hover_on_a_log_surface_shows_f_at_the_hovered_point(tmp_path):
         x, y, f = (float(v.replace("−", "-")) for v in
                    re.search(r"x = (\S+), y = (\S+?)\s*f = (\S+)", label).groups())
         assert f == pytest.approx(x * x + 3 * x + y * y, rel=0.02, abs=0.02), label
+
+
+# What plotly.js made of a curves figure: each x axis's range, the y axes it drew, the notes.
+CURVES = """
+(() => {
+  const gd = document.querySelector('.plotly-graph-div');
+  const axes = Object.keys(gd._fullLayout).filter(k => /^[xy]axis\\d*$/.test(k)).sort();
+  return JSON.stringify({
+    ranges: Object.fromEntries(axes.filter(k => k[0] === 'x').map(k => [k, gd._fullLayout[k].range])),
+    yTitles: Array.from(gd.querySelectorAll('.infolayer [class^="g-y"][class$="title"]')).map(t => t.textContent),
+    notes: Array.from(gd.querySelectorAll('.annotation')).map(a => {
+      const box = a.getBoundingClientRect(), plot = gd.querySelector('.cartesianlayer').getBoundingClientRect();
+      return {text: a.textContent, below: box.top >= plot.bottom - 1};
+    }),
+  });
+})()
+"""
+
+
+async def _evaluate(html_path: str, expression: str) -> dict:
+    import choreographer
+
+    async with choreographer.Browser(path=CHROMIUM, headless=True) as browser:
+        tab = browser.get_tab()
+        await tab.send_command("Page.navigate", params={"url": "file://" + html_path})
+        for _ in range(100):  # wait for plotly to draw (≈ 1 s)
+            ready = await tab.send_command("Runtime.evaluate", params={
+                "expression": "!!(document.querySelector('.plotly-graph-div') || {})._fullLayout", "returnByValue": True})
+            if ready.get("result", {}).get("result", {}).get("value"):
+                break
+            await asyncio.sleep(0.1)
+        answer = await tab.send_command("Runtime.evaluate", params={"expression": expression, "returnByValue": True})
+        return json.loads(answer["result"]["result"]["value"])
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize("schedules", [["constant"] * 3, ["constant", "cosine", "constant"]], ids=["none", "cosine"])
+def test_curves_are_drawn_over_the_steps_with_every_panel_axis(schedules, tmp_path):
+    """An empty learning-rate panel once stretched the shared step axis to start near −140 and
+    lost its own axes; every drawn panel must span the steps exactly and have its y axis."""
+    from tests.viz.plain import plain_race, plain_result
+
+    race = plain_race()
+    race = plain_result(race.runs, schedules=schedules)
+    fig = viz.curves_figure(race)
+    page = tmp_path / "curves.html"
+    page.write_text(viz.standalone_html(fig), encoding="utf-8")
+    drawn = asyncio.run(_evaluate(str(page), CURVES))
+
+    steps = max(len(run.path) for run in race.runs) - 1
+    panels = 3 if "cosine" in schedules else 2
+    assert len(drawn["ranges"]) == panels
+    for axis, (low, high) in drawn["ranges"].items():
+        assert low == pytest.approx(0, abs=1e-9) and high == pytest.approx(steps), axis
+    assert drawn["yTitles"] == ["loss", "‖∇f‖", "learning rate"][:panels]
+    if panels == 2:
+        assert drawn["notes"] == [{"text": NO_SCHEDULE_NOTE, "below": True}]
+    else:
+        assert drawn["notes"] == []
