@@ -36,7 +36,15 @@ LECTURE_CSS = """
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stToolbar"],
 [data-testid="stHeader"] {display: none;}
 html, body, [data-testid="stMarkdownContainer"] p {font-size: 22px;}
-.block-container {padding-top: 1rem; max-width: 100%;}
+[data-testid="stMainBlockContainer"] {padding: 0.5rem 1.5rem 0; max-width: 100%;}
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] {gap: 0.5rem;}
+[data-testid="stTabPanel"] {padding-top: 0.5rem;}
+[data-testid="stMarkdownContainer"] .katex {font-size: 1em;}  /* a long formula fits the side column */
+/* The charts fill the window below the tabs, so a projector or a slide's iframe shows all of the
+   map, Play buttons and step slider included. */
+[data-testid="stTabs"] [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]),
+[data-testid="stTabs"] [data-testid="stFullScreenFrame"]:has([data-testid="stPlotlyChart"]),
+[data-testid="stTabs"] [data-testid="stPlotlyChart"] {height: max(360px, calc(100vh - 95px)) !important; flex: 0 0 auto !important;}
 </style>
 """
 
@@ -102,12 +110,16 @@ def _lessons_picker() -> None:
 
 def _header(scene: Scenario, opts: Options) -> None:
     ls = scene.landscape_spec
+    if opts.lecture:
+        st.button("Exit lecture mode", on_click=share._on_lecture, args=(False,), key="lecture_off", type="tertiary")
     st.markdown(f"##### {ls.title}: ${ls.formula}$")
-    if not opts.lecture:  # on a projector the map needs the room
+    if opts.lecture:  # beside the map, in the large font of the rest
+        st.markdown(ls.teaches)
+    else:
         st.caption(ls.teaches)
 
 
-def _banners(opts: Options) -> None:
+def _banners() -> None:
     warnings = st.session_state.get(state.WARNINGS) or []
     if warnings:
         st.warning("Some of this link's settings could not be used:\n\n" + "\n".join(f"- {w}" for w in warnings))
@@ -115,12 +127,14 @@ def _banners(opts: Options) -> None:
     message = state.take_notice()
     if message:
         st.info(message)
-    if opts.lesson in LESSONS:
-        lesson = LESSONS[opts.lesson]
-        with st.container(border=True):
-            st.markdown(f"**{lesson.title}.** {lesson.text}")
-            if not opts.lecture:
-                st.button("Close lesson", on_click=_on_close_lesson, key="close_lesson", type="tertiary")
+
+
+def _lesson_box(opts: Options) -> None:
+    lesson = LESSONS[opts.lesson]
+    with st.container(border=True):
+        st.markdown(f"**{lesson.title}.** {lesson.text}")
+        if not opts.lecture:
+            st.button("Close lesson", on_click=_on_close_lesson, key="close_lesson", type="tertiary")
 
 
 def _sync_url(scene: Scenario, opts: Options) -> None:
@@ -151,7 +165,6 @@ def _page() -> None:
     scene, opts = state.scene(), state.options()
     if opts.lecture:
         st.markdown(LECTURE_CSS, unsafe_allow_html=True)  # our own stylesheet, no user input in it
-        st.button("Exit lecture mode", on_click=share._on_lecture, args=(False,), key="lecture_off", type="tertiary")
     else:
         with st.sidebar:
             st.title("Descent")
@@ -165,8 +178,26 @@ def _page() -> None:
         st.session_state[state.SCENE] = scene
         st.session_state[state.OPTIONS] = opts
 
-    _header(scene, opts)
-    _banners(opts)
+    if opts.lecture:
+        # A projector or a slide is short and wide: what would sit above the map goes beside it.
+        main, aside = st.columns([3, 1], gap="medium")
+        with aside:
+            _header(scene, opts)
+            _banners()
+            if opts.lesson in LESSONS:
+                _lesson_box(opts)
+    else:
+        _header(scene, opts)
+        _banners()
+        if opts.lesson in LESSONS:
+            _lesson_box(opts)
+        main = st.container()
+    with main:
+        _main_area(scene, opts)
+
+
+def _main_area(scene: Scenario, opts: Options) -> None:
+    """The views of the scene's result, the Share box that goes with them, and the URL."""
     loading = st.empty()
     if "result" not in st.session_state:
         # A session's first run compiles the optimizers (a second or two on a fresh server).

@@ -57,7 +57,8 @@ def render(scene: Scenario, opts: Options, result: Result, grid, coarse_grid) ->
     """Draw the tabs; the name of the open one. `coarse_grid()` gives the 3D view's grid."""
     tabs = st.tabs(VIEWS, key=state.VIEW, on_change="rerun")
     shared = figure_inputs(scene, opts)
-    height = 820 if opts.lecture else 720
+    # In lecture mode the page's stylesheet sizes the charts to the window.
+    height = "content" if opts.lecture else 720
     with tabs[0]:
         if tabs[0].open:
             charts.plotly_chart(map_spec(scene, opts, result, grid), key=MAP_KEY, on_select="rerun",

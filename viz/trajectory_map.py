@@ -33,7 +33,7 @@ from viz._types import Minimum, Surface, as_surface, global_minimum_value, plain
 from viz.click import click_grid_trace
 from viz.colour import ColourScale, colourscale, format_value, landscape_scale
 from viz.raster import landscape_image
-from viz.style import Style, base_layout, coloured_label, escape, run_colours, scatter, status_text, style_for, visible_runs
+from viz.style import LECTURE, Style, base_layout, coloured_label, escape, run_colours, scatter, status_text, style_for, visible_runs
 
 if TYPE_CHECKING:
     from viz._types import MinimumLike, ResultLike, RunLike
@@ -107,7 +107,8 @@ def trajectory_map_spec(
     traces: list = []
     if click_grid:
         traces.append(click_grid_trace(grid, click_grid, marker_size=12 if not lecture else 16))
-    traces.append(_colour_bar_trace(grid, scale, style))
+    colour_bar = _colour_bar_trace(grid, scale, style)
+    traces.append(colour_bar)
     for index, run in runs:
         traces.append(_path_trace(index, run, colour_of[index], style))
     starts = [run.path[0] for _, run in runs if len(run.path)]
@@ -136,7 +137,9 @@ def trajectory_map_spec(
         names = [frame["name"] for frame in frame_list]
         layout["updatemenus"] = [_play_buttons(names, style)]
         layout["sliders"] = [_step_slider(steps, style)]
-        layout["margin"]["b"] = 235 if lecture else 130
+        layout["margin"]["b"] = 130
+    if lecture:
+        _beside_the_map(layout, colour_bar)
     return {"data": traces, "layout": layout, "frames": frame_list}
 
 
@@ -314,8 +317,12 @@ def _map_layout(grid: Surface, scale: ColourScale, style: Style, title: str | No
     layout = base_layout(style, title)
     # Fixed ranges: a diverging run would otherwise zoom the map out to 1e6, and an autoranging
     # axis jumps during playback.
-    xaxis = {"title": {"text": "x"}, "range": [x0, x1], "showgrid": False, "zeroline": False, "constrain": "domain"}
-    yaxis = {"title": {"text": "y"}, "range": [y0, y1], "showgrid": False, "zeroline": False, "constrain": "domain"}
+    # Fonts spelled out: Streamlit's theme would otherwise shrink the tick labels in lecture mode.
+    fonts = {"tickfont": {"size": style.font_size}}
+    xaxis = {"title": {"text": "x", "font": {"size": style.font_size}}, "range": [x0, x1], "showgrid": False,
+             "zeroline": False, "constrain": "domain", **fonts}
+    yaxis = {"title": {"text": "y", "font": {"size": style.font_size}}, "range": [y0, y1], "showgrid": False,
+             "zeroline": False, "constrain": "domain", **fonts}
     aspect = (x1 - x0) / (y1 - y0) if y1 > y0 else 1.0
     if 1 / MAX_EQUAL_ASPECT <= aspect <= MAX_EQUAL_ASPECT:
         yaxis["scaleanchor"] = "x"  # same scale on both axes: circles look like circles
@@ -331,6 +338,19 @@ def _map_layout(grid: Surface, scale: ColourScale, style: Style, title: str | No
     if height:
         layout["height"] = height
     return layout
+
+
+def _beside_the_map(layout: dict, colour_bar: dict) -> None:
+    """Lecture mode: a projector or a slide is short and wide, and the map is as large as the
+    height allows; so the colour bar, the legend and the Play buttons share the room right of
+    the map, one above the other, and only the step slider stays under it."""
+    colour_bar["marker"]["colorbar"].update(len=0.45, lenmode="fraction", y=1, yanchor="top")
+    layout["legend"].update(orientation="v", x=1.02, xanchor="left", y=0.52, yanchor="top", tracegroupgap=0)
+    layout["margin"]["t"] = 20 + round(2.2 * LECTURE.title_size) if "title" in layout else 20
+    if "updatemenus" in layout:
+        layout["updatemenus"][0].update(x=1.02, xanchor="left", y=0, yanchor="top", pad={"t": 40, "r": 0})
+        layout["sliders"][0].update(x=0, len=1, pad={"t": 70, "b": 0})
+        layout["margin"]["b"] = 150
 
 
 def _play_buttons(names: Sequence[str], style: Style) -> dict:
@@ -354,7 +374,7 @@ def _play_buttons(names: Sequence[str], style: Style) -> dict:
     })
     return {
         "type": "buttons", "direction": "left", "showactive": False, "buttons": buttons,
-        "x": 0, "xanchor": "left", "y": 0, "yanchor": "top", "pad": {"t": 75 if style.font_size < 18 else 105, "r": 10},
+        "x": 0, "xanchor": "left", "y": 0, "yanchor": "top", "pad": {"t": 75, "r": 10},
         "font": {"size": style.font_size},
     }
 
@@ -372,10 +392,7 @@ def _step_slider(steps: np.ndarray, style: Style) -> dict:
         # A hundred step labels under the slider would overprint one another: the tick labels are
         # drawn transparent and the current step is shown above the slider instead.
         "font": {"color": "rgba(0,0,0,0)", "size": 8},
-        # Beside the buttons on screen; in lecture mode the big buttons would cover it, so it
-        # takes a row of its own below them.
-        **({"x": 0.42, "len": 0.58, "pad": {"t": 50, "b": 0}} if style.font_size < 18
-           else {"x": 0, "len": 1, "pad": {"t": 150, "b": 0}}),
+        "x": 0.42, "len": 0.58, "pad": {"t": 50, "b": 0},  # beside the buttons
         "y": 0, "yanchor": "top",
         "transition": {"duration": 0},
     }
