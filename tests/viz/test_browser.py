@@ -51,7 +51,9 @@ PLAY = """
 """
 
 
-async def _play(html_path: str, button: int) -> dict:
+async def _evaluate(html_path: str, expression: str) -> dict:
+    """Open the page in Chromium, wait until plotly has drawn, and return what `expression`
+    (a JSON string, or a promise of one) gives."""
     import choreographer
 
     async with choreographer.Browser(path=CHROMIUM, headless=True) as browser:
@@ -64,8 +66,12 @@ async def _play(html_path: str, button: int) -> dict:
                 break
             await asyncio.sleep(0.1)
         answer = await tab.send_command("Runtime.evaluate", params={
-            "expression": PLAY.replace("BUTTON", str(button)), "awaitPromise": True, "returnByValue": True})
+            "expression": expression, "awaitPromise": True, "returnByValue": True})
         return json.loads(answer["result"]["result"]["value"])
+
+
+async def _play(html_path: str, button: int) -> dict:
+    return await _evaluate(html_path, PLAY.replace("BUTTON", str(button)))
 
 
 @pytest.mark.timeout(90)
@@ -151,22 +157,6 @@ CURVES = """
   });
 })()
 """
-
-
-async def _evaluate(html_path: str, expression: str) -> dict:
-    import choreographer
-
-    async with choreographer.Browser(path=CHROMIUM, headless=True) as browser:
-        tab = browser.get_tab()
-        await tab.send_command("Page.navigate", params={"url": "file://" + html_path})
-        for _ in range(100):  # wait for plotly to draw (≈ 1 s)
-            ready = await tab.send_command("Runtime.evaluate", params={
-                "expression": "!!(document.querySelector('.plotly-graph-div') || {})._fullLayout", "returnByValue": True})
-            if ready.get("result", {}).get("result", {}).get("value"):
-                break
-            await asyncio.sleep(0.1)
-        answer = await tab.send_command("Runtime.evaluate", params={"expression": expression, "returnByValue": True})
-        return json.loads(answer["result"]["result"]["value"])
 
 
 @pytest.mark.timeout(90)
