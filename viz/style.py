@@ -70,10 +70,10 @@ def schedule_name(result: ResultLike, index: int) -> str:
         return "constant"
 
 
-def base_layout(style: Style, title: str | None) -> dict:
-    """Layout keys shared by every figure: fonts, white background, the title."""
-    # The legend sits in the top margin, under the title.
-    top = (2.2 * style.title_size if title else 0) + 3.5 * style.font_size
+def base_layout(style: Style, title: str | None, *, legend_above: bool = True) -> dict:
+    """Layout keys shared by every figure: fonts, white background, the title; the top margin
+    holds the title and, unless `legend_above` is False, the legend under it."""
+    top = (2.2 * style.title_size if title else 0) + (3.5 * style.font_size if legend_above else 0)
     layout: dict = {
         "font": {"size": style.font_size},
         "template": "plotly_white",

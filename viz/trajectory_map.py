@@ -33,7 +33,7 @@ from viz._types import Minimum, Surface, as_surface, global_minimum_value, plain
 from viz.click import click_grid_trace
 from viz.colour import ColourScale, colourscale, format_value, landscape_scale
 from viz.raster import landscape_image
-from viz.style import LECTURE, Style, base_layout, coloured_label, escape, run_colours, scatter, status_text, style_for, visible_runs
+from viz.style import Style, base_layout, coloured_label, escape, run_colours, scatter, status_text, style_for, visible_runs
 
 if TYPE_CHECKING:
     from viz._types import MinimumLike, ResultLike, RunLike
@@ -129,7 +129,7 @@ def trajectory_map_spec(
         traces += _animated_traces(index, run, colour_of[index], style, last_step, trail)
     animated = list(range(first_animated, len(traces)))
 
-    layout = _map_layout(grid, scale, style, title, height)
+    layout = _map_layout(grid, scale, style, title, height, legend_above=not lecture)
     layout["annotations"] = notes
     frame_list: list[dict] = []
     if len(steps) > 1:
@@ -312,9 +312,10 @@ def _colour_bar_trace(grid: Surface, scale: ColourScale, style: Style) -> dict:
     )
 
 
-def _map_layout(grid: Surface, scale: ColourScale, style: Style, title: str | None, height: int | None) -> dict:
+def _map_layout(grid: Surface, scale: ColourScale, style: Style, title: str | None, height: int | None,
+                legend_above: bool) -> dict:
     (x0, x1), (y0, y1) = (float(grid.xs[0]), float(grid.xs[-1])), (float(grid.ys[0]), float(grid.ys[-1]))
-    layout = base_layout(style, title)
+    layout = base_layout(style, title, legend_above=legend_above)
     # Fixed ranges: a diverging run would otherwise zoom the map out to 1e6, and an autoranging
     # axis jumps during playback.
     # Fonts spelled out: Streamlit's theme would otherwise shrink the tick labels in lecture mode.
@@ -346,7 +347,6 @@ def _beside_the_map(layout: dict, colour_bar: dict) -> None:
     the map, one above the other, and only the step slider stays under it."""
     colour_bar["marker"]["colorbar"].update(len=0.45, lenmode="fraction", y=1, yanchor="top")
     layout["legend"].update(orientation="v", x=1.02, xanchor="left", y=0.52, yanchor="top", tracegroupgap=0)
-    layout["margin"]["t"] = 20 + round(2.2 * LECTURE.title_size) if "title" in layout else 20
     if "updatemenus" in layout:
         layout["updatemenus"][0].update(x=1.02, xanchor="left", y=0, yanchor="top", pad={"t": 40, "r": 0})
         layout["sliders"][0].update(x=0, len=1, pad={"t": 70, "b": 0})
