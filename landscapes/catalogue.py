@@ -1,7 +1,7 @@
 """The standard 2D test functions, in the forms of the project's reference table.
 
-Formulas, domains and minima follow ../shared/reference/landscapes.md, which was checked
-numerically; several public copies of these formulas carry mistakes (Goldstein-Price as a sum,
+Formulas, domains and minima follow docs/landscapes.md, which was checked numerically;
+several public copies of these formulas carry mistakes (Goldstein-Price as a sum,
 Ackley without the "+ e", Styblinski-Tang's minimum), so tests check each entry against it.
 General reference: Jamil & Yang, "A literature survey of benchmark functions for global
 optimization problems" (2013); Surjanovic & Bingham, Virtual Library of Simulation Experiments.

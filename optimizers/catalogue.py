@@ -1,7 +1,7 @@
 """The optimizer zoo's metadata: hyperparameters with per-flavour defaults, and equations.
 
 Defaults are each framework's own (Keras 3.15, PyTorch 2.13, optax 0.2.8), read from their
-source; ../shared/reference/optimizers.md lists them with the update rules.
+source; docs/optimizers.md lists them with the update rules.
 """
 
 from __future__ import annotations

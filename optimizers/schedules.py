@@ -2,8 +2,8 @@
 
 η(t) with t = number of updates already applied (0 on the first update), η0 the run's
 learning rate: how Keras (`optimizer.iterations`) and optax (`count`) index schedules, and
-what a PyTorch `LambdaLR` stepped once per update gives. Formulas: ../shared/reference/
-optimizers.md; cosine_restarts and warmup_cosine follow Keras (`CosineDecayRestarts`,
+what a PyTorch `LambdaLR` stepped once per update gives. Formulas: docs/optimizers.md;
+cosine_restarts and warmup_cosine follow Keras (`CosineDecayRestarts`,
 `CosineDecay(warmup_target=...)`), one_cycle follows `optax.cosine_onecycle_schedule`.
 
 Why not call optax's schedule constructors: they take Python numbers and branch on them

@@ -1,4 +1,4 @@
-"""Shared fixtures: the reference material beside the repository, JAX on the CPU."""
+"""Shared fixtures: paths inside the repository, JAX on the CPU."""
 
 from __future__ import annotations
 
@@ -6,21 +6,17 @@ import json
 import os
 import pathlib
 
-import pytest
-
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-REFERENCE = ROOT.parent / "shared" / "reference"
 DATA = pathlib.Path(__file__).resolve().parent / "data"
 
 
 def load_parity(path: pathlib.Path) -> list[dict]:
-    return json.loads(path.read_text())["cases"]
-
-
-@pytest.fixture(scope="session")
-def reference_dir() -> pathlib.Path:
-    if not REFERENCE.is_dir():
-        pytest.fail(f"reference material not found at {REFERENCE} (CI puts ../shared beside the repo)")
-    return REFERENCE
+    """The cases of a parity fixture file; a missing or empty file is an error, never zero cases."""
+    if not path.is_file():
+        raise FileNotFoundError(f"parity fixture {path} is missing")
+    cases = json.loads(path.read_text())["cases"]
+    if not cases:
+        raise ValueError(f"parity fixture {path} holds no cases")
+    return cases

@@ -4,17 +4,19 @@
 Runs the real Keras 3 (JAX backend), PyTorch and optax optimizers on 2D test
 functions and writes ``tests/data/parity_recorded.json``: parity fixtures for
 Descent's own JAX re-implementation.  The format follows
-``/work/shared/reference/parity/public.json`` plus two keys, ``schedule`` and
-``landscape_params``.
+``tests/data/parity_public.json`` (the public parity sample) plus two keys,
+``schedule`` and ``landscape_params``.
 
-Run from the repository root with the reference environment::
+Run from the repository root with a Python environment that has the reference
+frameworks installed (Keras 3.15.1, PyTorch 2.13.0, optax 0.2.8)::
 
-    /work/venv-ref/bin/python tools/record_parity.py
+    path/to/reference-venv/bin/python tools/record_parity.py
+    path/to/reference-venv/bin/python tools/record_parity.py --check-public
 
 Everything is float32.  The gradient fed to every framework is the exact
 gradient of the landscape in float32 (``jax.grad`` of the float32 formulas
-below, written from landscapes.md).  Parameters are one float32 2-vector.
-Hyperparameters use the project's canonical names (optimizers.md) and are
+below, written from docs/landscapes.md).  Parameters are one float32 2-vector.
+Hyperparameters use the project's canonical names (docs/optimizers.md) and are
 translated to each framework's spelling; omitted ones take the framework's
 default.  Learning-rate schedules are set up the way a user of each framework
 would, and the learning rate each framework actually applied is checked
@@ -49,6 +51,7 @@ torch.use_deterministic_algorithms(True)
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "data" / "parity_recorded.json"
+PUBLIC = ROOT / "tests" / "data" / "parity_public.json"
 
 F32 = np.float32
 START_SHIFT = F32(1e-6)  # sensitivity: start + 1e-6 in both coordinates
@@ -57,7 +60,7 @@ DIVERGED = 1e6
 SCHEDULE_RTOL = 1e-5  # |lr_framework - lr_canonical| <= SCHEDULE_RTOL * eta0
 
 # ---------------------------------------------------------------------------
-# Landscapes (float32 JAX, formulas from landscapes.md)
+# Landscapes (float32 JAX, formulas from docs/landscapes.md)
 # ---------------------------------------------------------------------------
 
 
@@ -134,7 +137,7 @@ def grad_fn(name, params):
 
 
 def check_landscapes():
-    """Spot-check the formulas against landscapes.md's table of minima."""
+    """Spot-check the formulas against docs/landscapes.md's table of minima."""
     checks = [
         ("rosenbrock", {}, (1.0, 1.0), 0.0),
         ("beale", {}, (3.0, 0.5), 0.0),
@@ -298,7 +301,7 @@ def check_defaults():
 
 
 def canonical_lr(s, eta0, t):
-    """The project's canonical eta(t) in float64 (optimizers.md's table)."""
+    """The project's canonical eta(t) in float64 (docs/optimizers.md's table)."""
     name = s["name"]
     if name == "constant":
         return eta0
@@ -893,9 +896,9 @@ def schedule_checks(cases):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", type=Path, default=OUT)
-    ap.add_argument("--check-public", type=Path, metavar="PUBLIC_JSON",
-                    help="only re-record the cases of a public fixture file (e.g. "
-                         "/work/shared/reference/parity/public.json) and compare")
+    ap.add_argument("--check-public", type=Path, metavar="PUBLIC_JSON", nargs="?", const=PUBLIC,
+                    help="only re-record the cases of a public fixture file and compare "
+                         "(without a path: the repository's tests/data/parity_public.json)")
     args = ap.parse_args(argv)
     if args.check_public:
         return check_public(args.check_public)

@@ -27,7 +27,7 @@ def _quadratic(x, y, kappa=10.0, angle=0.0):
     return 0.5 * (u**2 + kappa * v**2)
 
 
-# Written from ../shared/reference/landscapes.md, in float64, independently of the package.
+# Written from docs/landscapes.md, in float64, independently of the package.
 NUMPY = {
     "rosenbrock": lambda x, y: (1 - x) ** 2 + 100 * (y - x**2) ** 2,
     "beale": lambda x, y: (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2,

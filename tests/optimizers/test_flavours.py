@@ -92,7 +92,7 @@ def test_lion_has_no_pytorch_flavour():
         optimizers.build("lion", "pytorch", {})
 
 
-# Defaults from ../shared/reference/optimizers.md, transcribed independently of the catalogue.
+# Defaults from docs/optimizers.md, transcribed independently of the catalogue.
 DEFAULTS = {
     ("sgd", "learning_rate"): (0.01, 1e-3, REQUIRED),
     ("sgd", "momentum"): (0.0, 0.0, 0.0),

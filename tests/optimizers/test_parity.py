@@ -1,9 +1,11 @@
 """Trajectories recorded from the real Keras, PyTorch and optax, reproduced through the engine.
 
-`public.json` is the shared reference sample; `tests/data/parity_recorded.json` was recorded
-here from Keras 3.15.1, PyTorch 2.13.0 and optax 0.2.8 by `tools/record_parity.py` (other
-landscapes, non-default hyperparameters, every schedule in every flavour). Tolerance as the
-reference defines it: max abs deviation over the path <= 2e-4 + 100 * sensitivity.
+`tests/data/parity_public.json` is the public parity sample (38 cases, see docs/README.md);
+`tests/data/parity_recorded.json` was recorded here from Keras 3.15.1, PyTorch 2.13.0 and optax
+0.2.8 by `tools/record_parity.py` (other landscapes, non-default hyperparameters, every schedule
+in every flavour). Tolerance, as both files state it: max abs deviation over the path
+<= 2e-4 + 100 * sensitivity. Both files are part of the repository: a missing or empty one is a
+collection error, never a silent zero cases.
 """
 
 from __future__ import annotations
@@ -13,16 +15,14 @@ import pytest
 
 import descent
 import optimizers
-from tests.conftest import DATA, REFERENCE, load_parity
+from tests.conftest import DATA, load_parity
 
-PUBLIC = REFERENCE / "parity" / "public.json"
+PUBLIC = DATA / "parity_public.json"
 RECORDED = DATA / "parity_recorded.json"
 
 
 def _cases(path):
-    if not path.exists():
-        return []
-    return load_parity(path)
+    return load_parity(path)  # raises if the file is missing or holds no cases
 
 
 def scenario_of(case: dict) -> dict:
