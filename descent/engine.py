@@ -1,10 +1,17 @@
-"""Jitted runners: one `lax.scan` per trajectory; a sweep scans a whole batch at once.
+"""Jitted runners: trajectories and sweeps in fixed-size chunks of steps.
 
 Compiled functions are cached by structure only: a `RunKey` (landscape, optimizer, flavour,
-boolean flags, schedule kind, steps bucket) is the static argument of `jax.jit`, and every
-number (hyperparameters, schedule parameters, landscape parameters, start, noise scale,
-seed) travels in arrays. So changing a learning rate, a start or σ reuses the compiled code;
-`trace_count()` counts how often anything was traced, which tests use to prove it.
+boolean flags, schedule kind) is the static argument of `jax.jit`, and every number
+(hyperparameters, schedule parameters, landscape parameters, start, noise scale, seed, the
+number of steps) travels in arrays. So changing a learning rate, a start, σ or the number of
+steps reuses the compiled code; `trace_count()` counts how often anything was traced, which
+tests use to prove it.
+
+Why chunks: a `lax.scan` has a static length, so a scan over the whole run compiled anew for
+every new number of steps (1.5–2 s in the app for four runs). A run is instead a sequence of
+calls to one compiled scan of `CHUNK` steps, the carry (point, optimizer state, marks) handed
+from one call to the next; the last chunk runs past the end and its extra rows are dropped.
+A run that diverged stops early: nothing after its first bad point is computed.
 
 Numbers cross the host boundary packed: one float32 vector in (its layout a pure function of
 the key) and one float32 matrix out (with two indices), because each extra argument or result
@@ -29,6 +36,10 @@ from optimizers import DECAY_RATES, Decay, schedules
 DIVERGENCE_LIMIT = 1e6
 # Distance to a known minimum that counts as having converged.
 DEFAULT_TOLERANCE = 1e-3
+# Steps per compiled call of a trajectory (rows per chunk) and of a sweep. 512 holds the
+# default 500-step scene in one call; longer runs pay ~10 µs of dispatch per extra chunk.
+CHUNK = 1024
+SWEEP_CHUNK = 256
 
 # Output columns of a trajectory.
 X, Y, LOSS, GRAD_NORM, LR, M1X, M1Y, M2X, M2Y = range(9)
@@ -49,18 +60,6 @@ class RunKey(NamedTuple):
     flavour: str
     flags: tuple[tuple[str, bool], ...]
     schedule: str
-    steps: int  # a bucket, >= the scenario's steps
-
-
-def steps_bucket(steps: int) -> int:
-    """The scan length compiled for `steps`: the next of 64, 96, 128, 192, 256, ... (≤ 1.5x)."""
-    size = 64
-    while True:
-        if steps <= size:
-            return size
-        if steps <= size * 3 // 2:
-            return size * 3 // 2
-        size *= 2
 
 
 class Layout(NamedTuple):
@@ -69,6 +68,12 @@ class Layout(NamedTuple):
     hparams: tuple[str, ...]  # numeric hyperparameters; a decay rate takes two slots
     schedule: tuple[str, ...]
     landscape: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        """Length of the packed vector: each decay rate also carries its complement, and the
+        last slot is the noise scale."""
+        return len(self.hparams) + len(DECAY_RATES & set(self.hparams)) + len(self.schedule) + len(self.landscape) + 1
 
 
 @functools.lru_cache(maxsize=None)
@@ -138,23 +143,57 @@ def _problem(key: RunKey, values, overrides: dict | None = None):
     return f, tx, schedule, noise_scale
 
 
+# -- the noise sequence --------------------------------------------------------------------------
+
+
 @functools.partial(jax.jit, static_argnums=1)
-def _noise(seed, n: int):
-    _traces[("noise", n)] += 1
+def _noise_chunk(seed, size: int, index):
+    _traces[("noise", size)] += 1
     base = jax.random.PRNGKey(seed)
-    return jax.vmap(lambda k: jax.random.normal(jax.random.fold_in(base, k), (2,)))(jnp.arange(n))
+    ks = index * size + jnp.arange(size)
+    return jax.vmap(lambda k: jax.random.normal(jax.random.fold_in(base, k), (2,)))(ks)
 
 
-@functools.lru_cache(maxsize=16)
-def noise_sequence(seed: int, n: int) -> jax.Array:
-    """ξ_k ~ N(0, I), k < n, as a device array.
+@functools.lru_cache(maxsize=256)
+def noise_chunk(seed: int, size: int, index: int) -> jax.Array:
+    """ξ_k ~ N(0, I) for k in [index·size, (index+1)·size), as a (size, 2) device array.
 
-    ξ_k depends on (seed, k) only, so a longer run shares a shorter one's prefix. Drawing it
-    costs ~0.2 ms, as much as a whole warm run, so it is drawn once per (seed, n) and reused
-    by every run and rerun; σ/√B multiplies it inside the compiled runner, so σ = 0 is just
-    another value (turning noise on compiles nothing).
+    ξ_k depends on (seed, k) only, so a longer run shares a shorter one's prefix and every run
+    of a scenario sees the same noise (a fair race). Drawing a chunk costs about as much as a
+    whole warm run, so chunks are drawn once and reused by every run and rerun; σ/√B multiplies
+    them inside the compiled runner, so σ = 0 is just another value (turning noise on compiles
+    nothing).
     """
-    return _noise(np.int32(seed), n)
+    return _noise_chunk(np.int32(seed), size, np.int32(index))
+
+
+def noise_sequence(seed: int, n: int) -> np.ndarray:
+    """ξ_0 … ξ_{n−1} (n, 2), the sequence every run of a scenario with this seed sees."""
+    chunks = [np.asarray(noise_chunk(seed, CHUNK, i)) for i in range(-(-n // CHUNK))]
+    return np.concatenate(chunks)[:n] if chunks else np.zeros((0, 2), np.float32)
+
+
+# -- one step, shared by trajectories and sweeps ------------------------------------------------
+
+
+class Step(NamedTuple):
+    """What one optimizer step computed at point p."""
+
+    loss: jax.Array
+    grad: jax.Array  # the true gradient ∇f(p), without noise
+    update: jax.Array  # what the optimizer adds to p
+    state: object  # the optimizer state after the update
+
+
+def advance(value_and_grad, tx, noise_scale, p, state, noise) -> Step:
+    """One step at p: f and ∇f, the noisy gradient ∇f + scale·ξ, and the optimizer's update.
+
+    The trajectory runner and the sweep both step through this function, so a map cell and the
+    single run it stands for compute the same numbers.
+    """
+    loss, g = value_and_grad(p)
+    update, state = tx.update(g + noise_scale * noise, state, p)
+    return Step(loss, g, update, state)
 
 
 def _moments(state, like):
@@ -181,8 +220,37 @@ def _near_minimum(x, y, minima: np.ndarray, tol):
     return near
 
 
+@functools.lru_cache(maxsize=None)
+def minima_array(landscape_id: str) -> np.ndarray:
+    minima = landscapes.get(landscape_id).minima
+    return np.asarray([m.point for m in minima], np.float32).reshape(-1, 2)
+
+
+@functools.lru_cache(maxsize=256)
+def _state_template(key: RunKey, shape: tuple[int, ...]):
+    """Zeros shaped like the optimizer state for parameters of `shape`: the carry handed to
+    a first chunk, which replaces it with the real initial state (computed from traced values,
+    e.g. Adagrad's initial accumulator)."""
+
+    def init(values, p):
+        return _problem(key, values)[1].init(p)
+
+    f32 = jnp.float32
+    shapes = jax.eval_shape(init, jax.ShapeDtypeStruct((layout(key).size,), f32), jax.ShapeDtypeStruct(shape, f32))
+    return jax.device_put(jax.tree_util.tree_map(lambda s: np.zeros(s.shape, s.dtype), shapes))
+
+
+def _fresh_if_first(k0, tx, p, state):
+    """The carried optimizer state, or tx.init(p) in a run's first chunk."""
+    fresh = tx.init(p)
+    return jax.tree_util.tree_map(lambda a, b: jnp.where(k0 == 0, a, b), fresh, state)
+
+
+# -- trajectories --------------------------------------------------------------------------------
+
+
 @functools.partial(jax.jit, static_argnums=0)
-def _trajectory(key: RunKey, values, start, xi, steps, tol):
+def _trajectory_chunk(key: RunKey, values, carry, k0, xi, steps, tol):
     _traces[("trajectory", key)] += 1
     f, tx, schedule, noise_scale = _problem(key, values)
     value_and_grad = jax.value_and_grad(f)
@@ -191,24 +259,21 @@ def _trajectory(key: RunKey, values, start, xi, steps, tol):
     def step(carry, inputs):
         p, state, bad_at, near_at = carry
         k, noise = inputs
-        loss, g = value_and_grad(p)
+        s = advance(value_and_grad, tx, noise_scale, p, state, noise)
         m1, m2 = _moments(state, p)  # the state that produced p
-        updates, state = tx.update(g + noise_scale * noise, state, p)
-        row = jnp.concatenate([p, jnp.stack([loss, jnp.linalg.norm(g), schedule(k)]), m1, m2])
+        row = jnp.concatenate([p, jnp.stack([s.loss, jnp.linalg.norm(s.grad), schedule(k)]), m1, m2])
         # The first diverged point and the first point near a minimum (before divergence),
         # tracked as scalars here: finding them afterwards in the stacked rows cost a third
         # of the whole run.
         in_run = k <= steps
-        bad_at = jnp.where((bad_at < 0) & in_run & _diverged(p[0], p[1], loss), k, bad_at)
+        bad_at = jnp.where((bad_at < 0) & in_run & _diverged(p[0], p[1], s.loss), k, bad_at)
         near = (bad_at < 0) & in_run & _near_minimum(p[0], p[1], minima, tol)
         near_at = jnp.where((near_at < 0) & near, k, near_at)
-        return (p + updates, state, bad_at, near_at), row
+        return (p + s.update, s.state, bad_at, near_at), row
 
-    # One step more than the bucket: its row is the last point; its update is never used.
-    none = jnp.int32(-1)
-    carry = (start, tx.init(start), none, none)
-    (_, _, bad_at, near_at), rows = jax.lax.scan(step, carry, (jnp.arange(key.steps + 1), xi))
-    return rows, jnp.stack([bad_at, near_at])
+    p, state, bad_at, near_at = carry
+    carry = (p, _fresh_if_first(k0, tx, p, state), bad_at, near_at)
+    return jax.lax.scan(step, carry, (k0 + jnp.arange(CHUNK), xi))
 
 
 def trajectory(key: RunKey, values: np.ndarray, start, seed: int, steps: int, tol: float):
@@ -216,22 +281,28 @@ def trajectory(key: RunKey, values: np.ndarray, start, seed: int, steps: int, to
 
     Rows: float32 (x, y, loss, |∇f|, lr, first and second moments) per point. Indices: the
     first diverged point and the first point within `tol` of a known minimum, None if none.
+    A run that diverged comes back with only the rows up to its first bad point's chunk.
     """
-    xi = noise_sequence(seed, key.steps + 1)
-    rows, marks = _trajectory(key, values, np.asarray(start, np.float32), xi, np.int32(steps), np.float32(tol))
-    bad, near = (int(i) if i >= 0 else None for i in np.asarray(marks))
-    return np.asarray(rows)[: steps + 1], bad, near
+    none = np.int32(-1)
+    carry = (np.asarray(start, np.float32), _state_template(key, (2,)), none, none)
+    steps_, tol_ = np.int32(steps), np.float32(tol)
+    chunks = []
+    for index in range(-(-(steps + 1) // CHUNK)):
+        carry, rows = _trajectory_chunk(key, values, carry, np.int32(index * CHUNK), noise_chunk(seed, CHUNK, index), steps_, tol_)
+        chunks.append(rows)
+        if index + 1 < -(-(steps + 1) // CHUNK) and int(carry[2]) >= 0:
+            break  # diverged: the rest of the run is not drawn
+    bad, near = (int(i) if i >= 0 else None for i in (carry[2], carry[3]))
+    table = np.concatenate([np.asarray(rows) for rows in chunks]) if len(chunks) > 1 else np.asarray(chunks[0])
+    return table[: steps + 1], bad, near
 
 
-@functools.lru_cache(maxsize=None)
-def minima_array(landscape_id: str) -> np.ndarray:
-    minima = landscapes.get(landscape_id).minima
-    return np.asarray([m.point for m in minima], np.float32).reshape(-1, 2)
+# -- sweeps --------------------------------------------------------------------------------------
 
 
 @functools.partial(jax.jit, static_argnums=(0, 1))
-def _sweep(key: RunKey, grid_names: tuple[str, ...], shared, grid, starts, xi, steps, tol):
-    _traces[("sweep", key, grid_names, starts.shape[1])] += 1
+def _sweep_chunk(key: RunKey, grid_names: tuple[str, ...], shared, grid, carry, k0, xi, steps, tol):
+    _traces[("sweep", key, grid_names, grid.shape[1])] += 1
     # The whole batch is one (2, N) parameter array: every optimizer here is elementwise, so
     # this is N independent trajectories with one shared update count (β^t and the schedule
     # are computed once per step, not per trajectory), and x and y are contiguous rows that
@@ -254,23 +325,23 @@ def _sweep(key: RunKey, grid_names: tuple[str, ...], shared, grid, starts, xi, s
     def step(carry, inputs):
         p, state, hit, diverged = carry
         k, noise = inputs
-        loss, g = value_and_grad(p)
+        s = advance(value_and_grad, tx, noise_scale, p, state, noise[:, None])
         active = k < steps
-        diverged = diverged | (active & _diverged(p[0], p[1], loss))
+        diverged = diverged | (active & _diverged(p[0], p[1], s.loss))
         hit = jnp.where((hit < 0) & active & ~diverged & near(p), k, hit)
-        updates, state = tx.update(g + noise_scale * noise[:, None], state, p)
-        return (jnp.where(active, p + updates, p), state, hit, diverged), None
+        return (jnp.where(active, p + s.update, p), s.state, hit, diverged), None
 
-    n = starts.shape[1]
-    carry = (starts, tx.init(starts), jnp.full((n,), -1, jnp.int32), jnp.zeros((n,), bool))
-    (p, _, hit, diverged), _ = jax.lax.scan(step, carry, (jnp.arange(key.steps), xi))
+    p, state, hit, diverged = carry
+    carry = (p, _fresh_if_first(k0, tx, p, state), hit, diverged)
+    carry, _ = jax.lax.scan(step, carry, (k0 + jnp.arange(SWEEP_CHUNK), xi))
+    # The outcome as of this chunk (the caller keeps the last chunk's): the end point, its
+    # loss, the first step within tolerance of a minimum, and divergence.
+    p, _, hit, diverged = carry
     loss = jax.vmap(f, in_axes=1)(p)
     diverged = diverged | _diverged(p[0], p[1], loss)
     hit = jnp.where((hit < 0) & ~diverged & near(p), steps, hit)
-    p = jnp.where(diverged, jnp.nan, p)
-    loss = jnp.where(diverged, jnp.nan, loss)
-    hit = jnp.where(diverged, -1, hit)
-    return p.T, loss, hit, diverged
+    outcome = (jnp.where(diverged, jnp.nan, p).T, jnp.where(diverged, jnp.nan, loss), jnp.where(diverged, -1, hit), diverged)
+    return carry, outcome
 
 
 def batch_bucket(n: int) -> int:
@@ -303,10 +374,18 @@ def sweep(
     pad = batch_bucket(n) - n
     grid = np.concatenate([grid, np.repeat(grid[:1], pad, axis=0)]).astype(np.float32).T
     starts = np.concatenate([starts, np.repeat(starts[:1], pad, axis=0)]).astype(np.float32).T
-    xi = noise_sequence(seed, key.steps)
-    out = _sweep(key, grid_names, shared, grid, starts, xi, np.int32(steps), np.float32(tol))
-    p, loss, hit, diverged = (np.asarray(a)[:n] for a in out)
+    size = starts.shape[1]
+    carry = (starts, _state_template(key, (2, size)), np.full((size,), -1, np.int32), np.zeros((size,), bool))
+    steps_, tol_ = np.int32(steps), np.float32(tol)
+    outcome = None
+    for index in range(max(1, -(-steps // SWEEP_CHUNK))):
+        xi = noise_chunk(seed, SWEEP_CHUNK, index)
+        carry, outcome = _sweep_chunk(key, grid_names, shared, grid, carry, np.int32(index * SWEEP_CHUNK), xi, steps_, tol_)
+    p, loss, hit, diverged = (np.asarray(a)[:n] for a in outcome)
     return p, loss, hit, diverged
+
+
+# -- the landscape on a grid --------------------------------------------------------------------
 
 
 @functools.partial(jax.jit, static_argnums=(0, 1))

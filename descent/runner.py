@@ -33,7 +33,6 @@ def run_key(scenario: Scenario, run: Run, hparams: Mapping | None = None) -> eng
         flavour=run.flavour,
         flags=tuple((name, bool(hp[name])) for name in spec.flags(run.flavour)),
         schedule=run.schedule.name,
-        steps=engine.steps_bucket(scenario.steps),
     )
 
 
@@ -53,6 +52,7 @@ def run_one(scenario: Scenario, run: Run, tol: float = engine.DEFAULT_TOLERANCE)
     noise = scenario.noise
     values = packed_values(scenario, run, key, hparams)
     table, bad, near = engine.trajectory(key, values, scenario.start_of(run), noise.seed, scenario.steps, tol)
+    table.setflags(write=False)  # results are shared (caches, sessions): nobody may change them
     n = len(table) if bad is None else bad
     has_first = not np.isnan(table[0, engine.M1X])
     has_second = not np.isnan(table[0, engine.M2X])

@@ -149,7 +149,8 @@ def test_numeric_changes_do_not_recompile():
         {"noise": {"sigma": 0.5, "batch_size": 1, "seed": 0}},
         {"noise": {"sigma": 0.5, "batch_size": 32, "seed": 9}},
         {"landscape": {"name": "quadratic", "params": {"kappa": 300.0, "angle": 45.0}}},
-        {"steps": 480},  # the same steps bucket
+        {"steps": 480},
+        {"steps": 2000},
     ]
     results = [descent.run(base | change).runs[0] for change in variants]
     assert descent.trace_count() == before  # only the noise draw for a new seed may be new
@@ -169,10 +170,21 @@ def test_structural_changes_do_compile_once_each():
     assert descent.trace_count() == before + 1
 
 
-def test_steps_buckets_are_bounded():
-    for steps in (1, 64, 65, 500, 1000, 100_000):
-        bucket = engine.steps_bucket(steps)
-        assert steps <= bucket <= max(64, 1.5 * steps)
+def test_no_number_of_steps_compiles_anything_new():
+    # Runs go through one compiled chunk of steps, so any length reuses it: short, exactly a
+    # chunk, one more than a chunk, many chunks.
+    descent.run(scenario(steps=500))
+    before = descent.trace_count()
+    lengths = (1, 63, engine.CHUNK - 1, engine.CHUNK, engine.CHUNK + 1, 3 * engine.CHUNK + 7, 5000)
+    results = {steps: one(scenario(steps=steps)) for steps in lengths}
+    assert descent.trace_count() == before
+    for steps, r in results.items():
+        assert r.path.shape == (steps + 1, 2) and r.learning_rate.shape == (steps,)
+    # A longer run is the shorter one continued: the chunks hand over the optimizer's state.
+    longest = results[5000]
+    for steps, r in results.items():
+        assert np.array_equal(r.path, longest.path[: steps + 1]), steps
+        assert np.array_equal(r.first_moment, longest.first_moment[: steps + 1]), steps
 
 
 def test_run_accepts_a_scenario_object_and_a_dict():
