@@ -31,22 +31,27 @@ Public API:
         n colour-blind-safe run colours: Okabe–Ito without its yellow, cycling.
 
     trajectory_map(result, surface, *, minima=(), log_scale=False, colours=None, visible=None,
-                   frames=100, lecture=False, click_grid=41, title=None, height=None) -> go.Figure
+                   frames=100, lecture=False, title=None, height=None, legend=True, colour_bar=True) -> go.Figure
         The landscape from above (filled contour bands with iso-lines, drawn as an image),
         minima (global: star, local: open diamond), every visible run's path, its start and its
         current point, animated together: Play at 1×/2×/4× and Pause buttons and a step slider
-        (labels are step numbers) that run in the browser, no Streamlit rerun. At most `frames`
+        (at most 25 positions) and a "step k" counter on the map, all in the browser. At most `frames`
         frames (0: no animation). A diverged run is marked "diverged at step k" at its last
-        finite point. `click_grid` points per side of an invisible grid for click-to-set-start
-        (0: none); use with `st.plotly_chart(fig, on_select="rerun", selection_mode="points")`.
+        finite point. `legend`, `colour_bar`: plotly's own (a page may show map_key_html instead).
 
     trajectory_map_spec(result, surface, **same options) -> dict
         The same figure as a plain dict, built without plotly's validating objects (fast; for
         the app, which reruns on every change).
+    map_key_html(result, surface, *, minima=(), log_scale=False, colours=None, visible=None) -> str
+        The map's legend and colour scale as HTML, for a page to show next to a map drawn with
+        legend=False, colour_bar=False (plotly.js measures every text of its own on each draw).
+    compact(spec) -> dict
+        A figure dict with its numpy arrays as plotly.js typed arrays (base64): what the app
+        sends (a third of the bytes of decimal lists).
 
-    click_point(points) -> tuple[float, float] | None
-        The start point a click picked, from Streamlit's `event.selection.points`; None when the
-        click was not on the map's click grid.
+    click_point(click) -> tuple[float, float] | None
+        The start a click on the map picks, from {x, y, dx, dy} (data coordinates of the click
+        and the size of a pixel in them): rounded to a round spacing of about two pixels.
 
     surface_3d(result, surface, *, minima=(), log_scale=False, colours=None, visible=None,
                lecture=False, title=None, height=None) -> go.Figure
@@ -76,7 +81,8 @@ Public API:
         One row per (run, step): run, step, x, y, loss, grad_norm, learning_rate.
 """
 
-from viz.click import CLICK_TAG, click_point
+from viz.click import click_point
+from viz.key import map_key_html
 from viz.curves import curves_figure, grad_norm_figure, learning_rate_figure, loss_figure
 from viz.export import figure_png, standalone_html, trajectories_csv
 from viz.palette import palette
@@ -84,14 +90,17 @@ from viz.surface3d import surface_3d
 from viz.table import COLUMNS as TABLE_COLUMNS
 from viz.table import results_table
 from viz.trajectory_map import trajectory_map, trajectory_map_spec
+from viz.wire import compact, expand
 
 __all__ = [
-    "CLICK_TAG",
     "TABLE_COLUMNS",
     "click_point",
+    "compact",
+    "expand",
     "curves_figure",
     "figure_png",
     "grad_norm_figure",
+    "map_key_html",
     "learning_rate_figure",
     "loss_figure",
     "palette",

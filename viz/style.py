@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from viz._types import ResultLike, RunLike
 from viz.palette import palette
 
@@ -94,6 +96,14 @@ def coloured_label(label: str, colour: str) -> str:
 def escape(text: str) -> str:
     """Run labels go into hover templates: keep plotly from reading their braces or HTML."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("%{", "%&#123;")
+
+
+def columns(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of (n, 2) points as two contiguous float32 arrays. A column view of an (n, 2)
+    array is strided, and orjson (which writes the app's figures) takes only contiguous arrays:
+    given one strided array, plotly falls back to walking the whole figure in Python."""
+    points = np.asarray(points, dtype=np.float32).reshape(-1, 2)
+    return np.ascontiguousarray(points[:, 0]), np.ascontiguousarray(points[:, 1])
 
 
 def scatter(**props) -> dict:

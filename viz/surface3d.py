@@ -162,7 +162,7 @@ def _marker_trace(points, values, grid: Surface, scale: ColourScale, lift: float
     return go.Scatter3d(
         x=points[:, 0].astype(np.float32), y=points[:, 1].astype(np.float32),
         z=_heights(points, values, grid, scale, 2 * lift), mode="markers", name=name, marker=marker,
-        text=text, hovertemplate=(f"%{{text}}" if text else name) + "<br>x = %{x:.4g}, y = %{y:.4g}<extra></extra>",
+        text=text, hovertemplate=("%{text}" if text else name) + "<br>x = %{x:.4g}, y = %{y:.4g}<extra></extra>",
         legendgroup=legendgroup, showlegend=legendgroup is None,
     )
 

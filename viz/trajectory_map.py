@@ -1,16 +1,16 @@
 """The map: the landscape seen from above, every run's trajectory on it, all runs animated
-together with Play/Pause, speed buttons and a step slider, and a click layer to pick a start.
+together with Play/Pause, speed buttons and a step slider.
 
 Layout of the figure (trace order):
 
-    click grid          nearly invisible markers; a click on one sets the start (viz.click)
     colour bar          one invisible point that carries the landscape's colour bar
     path of each run    the whole trajectory, thin; its legend entry stands for the run
     start               the start point(s)
     global / local minimum
     diverged            a cross at each diverged run's last finite point (and a layout annotation,
                         "diverged at step k", pointing at it)
-    trail, head of each run   the only traces the frames touch
+    trail, head of each run   the traces the frames move
+    step counter        "step k" in the map's top-left corner, which the frames update too
 
 The landscape itself is a layout image (viz.raster explains why), so frames can never remove it.
 
@@ -30,10 +30,10 @@ import numpy as np
 import plotly.graph_objects as go
 
 from viz._types import Minimum, Surface, as_surface, global_minimum_value, plain_minima
-from viz.click import click_grid_trace
 from viz.colour import ColourScale, colourscale, format_value, landscape_scale
 from viz.raster import landscape_image
-from viz.style import Style, base_layout, coloured_label, escape, run_colours, scatter, status_text, style_for, visible_runs
+from viz.style import (Style, base_layout, coloured_label, columns, escape, run_colours, scatter, status_text, style_for,
+                        visible_runs)
 
 if TYPE_CHECKING:
     from viz._types import MinimumLike, ResultLike, RunLike
@@ -46,15 +46,16 @@ MAX_PATH_POINTS = 4000
 MIN_TRAIL_POINTS = 8
 # ... and at most this many (thinned beyond), so long runs do not bloat every frame.
 MAX_TRAIL_POINTS = 120
-# Play buttons: (label, play every n-th frame, ms per frame). 4× skips frames instead of asking
-# for 20 ms frames, which a slow machine cannot draw.
-# (label, every n-th frame, ms per frame). Every speed plays every frame: plotly.js resumes
+# Play buttons: (label, ms per frame). Every speed plays every frame, faster: plotly.js resumes
 # ("fromcurrent") only from a frame in the button's own list, so a list that skipped frames
 # restarted from step 0 after Pause or the slider left it on a skipped one.
-SPEEDS: tuple[tuple[str, int, int], ...] = (("▶ 1×", 1, 80), ("▶ 2×", 1, 40), ("▶ 4×", 1, 20))
+SPEEDS: tuple[tuple[str, int], ...] = (("▶ 1×", 80), ("▶ 2×", 40), ("▶ 4×", 20))
+# Positions of the step slider at most: plotly.js builds each position's label and tick on every
+# draw of the figure, and with a hundred positions that was a fifth of an edit's redraw in
+# Streamlit's page. Play still shows every frame; the slider's thumb follows in jumps.
+SLIDER_POSITIONS = 25
 # The map keeps x and y at the same scale unless the domain is more elongated than this.
 MAX_EQUAL_ASPECT = 2.5
-DEFAULT_CLICK_GRID = 41
 
 
 def trajectory_map(result: ResultLike, surface: Sequence[np.ndarray], **options) -> go.Figure:
@@ -72,9 +73,10 @@ def trajectory_map_spec(
     visible: Sequence[bool] | None = None,
     frames: int = DEFAULT_FRAMES,
     lecture: bool = False,
-    click_grid: int = DEFAULT_CLICK_GRID,
     title: str | None = None,
     height: int | None = None,
+    legend: bool = True,
+    colour_bar: bool = True,
 ) -> dict:
     """The landscape from above with every visible run's trajectory, animated, as a plain
     figure dict (what plotly.js receives; `trajectory_map` wraps it in a go.Figure).
@@ -92,8 +94,9 @@ def trajectory_map_spec(
     visible     one bool per run; hidden runs are left out (None: all)
     frames      maximum number of animation frames (steps are subsampled); 0: no animation
     lecture     large fonts, thick lines, big markers
-    click_grid  points per side of the invisible click grid (0: none)
     title       figure title; height in px (default: plotly's / Streamlit's)
+    legend, colour_bar   plotly's own legend and colour bar (a page may show `viz.map_key_html`
+                instead, which costs the browser far less on every redraw)
     """
     style = style_for(lecture)
     grid = as_surface(surface)
@@ -105,10 +108,9 @@ def trajectory_map_spec(
     # Traces, layout and frames are plain dicts: plotly's objects validate (and copy) on every
     # construction, which cost more than everything else in an app rerun.
     traces: list = []
-    if click_grid:
-        traces.append(click_grid_trace(grid, click_grid, marker_size=12 if not lecture else 16))
-    colour_bar = _colour_bar_trace(grid, scale, style)
-    traces.append(colour_bar)
+    bar = _colour_bar_trace(grid, scale, style)
+    bar["marker"]["showscale"] = colour_bar
+    traces.append(bar)
     for index, run in runs:
         traces.append(_path_trace(index, run, colour_of[index], style))
     starts = [run.path[0] for _, run in runs if len(run.path)]
@@ -127,19 +129,22 @@ def trajectory_map_spec(
     last_step = int(steps[-1]) if len(steps) else None
     for index, run in runs:
         traces += _animated_traces(index, run, colour_of[index], style, last_step, trail)
+    if len(steps) > 1:
+        traces.append(_step_counter(grid, last_step, style))
     animated = list(range(first_animated, len(traces)))
 
-    layout = _map_layout(grid, scale, style, title, height, legend_above=not lecture)
+    layout = _map_layout(grid, scale, style, title, height, legend_above=legend and not lecture)
+    layout["showlegend"] = legend
     layout["annotations"] = notes
     frame_list: list[dict] = []
     if len(steps) > 1:
-        frame_list = [_frame(runs, int(s), trail, animated) for s in steps]
+        frame_list = [_frame(runs, int(s), trail, animated, counter=True) for s in steps]
         names = [frame["name"] for frame in frame_list]
         layout["updatemenus"] = [_play_buttons(names, style)]
-        layout["sliders"] = [_step_slider(steps, style)]
+        layout["sliders"] = [_step_slider(slider_steps(steps), style)]
         layout["margin"]["b"] = 130
     if lecture:
-        _beside_the_map(layout, colour_bar)
+        _beside_the_map(layout, bar)
     return {"data": traces, "layout": layout, "frames": frame_list}
 
 
@@ -189,28 +194,42 @@ def _trail_and_head(run: RunLike, step: int, trail: int) -> tuple[np.ndarray, np
     return path[kept], path[shown : shown + 1], shown
 
 
-def _frame(runs: Sequence[tuple[int, RunLike]], step: int, trail: int, animated: list[int]) -> dict:
+def _frame(runs: Sequence[tuple[int, RunLike]], step: int, trail: int, animated: list[int], counter: bool) -> dict:
     data = []
     for _, run in runs:
         points, head, shown = _trail_and_head(run, step, trail)
-        data.append({"type": "scatter", "x": points[:, 0], "y": points[:, 1]})
-        data.append({"type": "scatter", "x": head[:, 0], "y": head[:, 1], "text": [f"step {shown}"] if len(head) else []})
+        (x, y), (hx, hy) = columns(points), columns(head)
+        data.append({"x": x, "y": y})
+        data.append({"x": hx, "y": hy, "text": [f"step {shown}"] if len(head) else []})
+    if counter:
+        data.append({"text": [f"step {step}"]})
+    # Items name no trace type: plotly.js merges each into the trace it animates (a scatter).
     # `traces` names the animated traces: without it a frame's data would overwrite traces
-    # 0, 1, ... (the click grid), and the frame keeps every other trace as it is.
+    # 0, 1, ... (the colour bar, the paths), and the frame keeps every other trace as it is.
     return {"name": str(step), "data": data, "traces": animated}
+
+
+def _step_counter(grid: Surface, step: int, style: Style) -> dict:
+    """The step the map shows, in its top-left corner; the frames update it as the runs move."""
+    return scatter(
+        x=np.array([grid.xs[0]], dtype=np.float32), y=np.array([grid.ys[-1]], dtype=np.float32), mode="text",
+        text=[f"step {step}"], textposition="bottom right", hoverinfo="skip", showlegend=False, name="step counter",
+        textfont={"size": style.font_size + 2, "color": "#111111", "shadow": "1px 1px 2px #ffffff"},
+    )
 
 
 def _animated_traces(index: int, run: RunLike, colour: str, style: Style, step: int | None, trail: int) -> list[dict]:
     """The trail and the current point, showing `step` (the last frame) before any playback, so
     the still figure (and its PNG) shows where every run ended."""
     points, head, shown = _trail_and_head(run, len(run.path) if step is None else step, trail)
+    (x, y), (hx, hy) = columns(points), columns(head)
     group = f"run{index}"
     trail_trace = scatter(
-        x=points[:, 0], y=points[:, 1], mode="lines", line={"color": colour, "width": style.trail_width},
+        x=x, y=y, mode="lines", line={"color": colour, "width": style.trail_width},
         legendgroup=group, showlegend=False, hoverinfo="skip", name=f"{run.label} (trail)",
     )
     head_trace = scatter(
-        x=head[:, 0], y=head[:, 1], mode="markers", text=[f"step {shown}"] if len(head) else [],
+        x=hx, y=hy, mode="markers", text=[f"step {shown}"] if len(head) else [],
         marker={"color": colour, "size": style.head_size, "line": {"color": "#ffffff", "width": 1.5}},
         selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 1}},
         legendgroup=group, showlegend=False, name=run.label,
@@ -235,9 +254,9 @@ def _path_trace(index: int, run: RunLike, colour: str, style: Style) -> dict:
 
 
 def _start_trace(starts: np.ndarray, style: Style) -> dict:
-    unique = np.unique(starts.astype(np.float32), axis=0)
+    x, y = columns(np.unique(starts.astype(np.float32), axis=0))
     return scatter(
-        x=unique[:, 0], y=unique[:, 1], mode="markers", name="start",
+        x=x, y=y, mode="markers", name="start",
         marker={"symbol": "circle", "size": style.marker_size, "color": "#ffffff", "line": {"color": "#000000", "width": 2.5}},
         selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 1}},
         hovertemplate="start<br>x = %{x:.4g}, y = %{y:.4g}<extra></extra>",
@@ -355,18 +374,12 @@ def _beside_the_map(layout: dict, colour_bar: dict) -> None:
 
 def _play_buttons(names: Sequence[str], style: Style) -> dict:
     """Play at 1×, 2× or 4×, and Pause; all of it runs in the browser (no Streamlit rerun)."""
-    names = list(names)
-    buttons = []
-    for label, every, duration in SPEEDS:
-        chosen = names[::every]
-        if chosen[-1] != names[-1]:
-            chosen.append(names[-1])  # always end on the last step
-        buttons.append({
-            "label": label,
-            "method": "animate",
-            "args": [chosen, {"frame": {"duration": duration, "redraw": False}, "transition": {"duration": 0},
-                              "mode": "immediate", "fromcurrent": True}],
-        })
+    buttons = [
+        {"label": label, "method": "animate",
+         "args": [list(names), {"frame": {"duration": duration, "redraw": False}, "transition": {"duration": 0},
+                                "mode": "immediate", "fromcurrent": True}]}
+        for label, duration in SPEEDS
+    ]  # fmt: skip
     buttons.append({
         "label": "❚❚ Pause",
         "method": "animate",
@@ -379,19 +392,27 @@ def _play_buttons(names: Sequence[str], style: Style) -> dict:
     }
 
 
+def slider_steps(steps: np.ndarray, positions: int = SLIDER_POSITIONS) -> np.ndarray:
+    """At most `positions` of the frames' steps, evenly spread, the first and the last included."""
+    if len(steps) <= positions:
+        return steps
+    return steps[np.unique(np.rint(np.linspace(0, len(steps) - 1, positions)).astype(int))]
+
+
 def _step_slider(steps: np.ndarray, style: Style) -> dict:
-    """A slider over the frames; each position's label is its step number."""
+    """A slider over (some of) the frames, without labels: the step counter on the map tells
+    the step. plotly.js builds and measures a text label for each of the slider's positions, and
+    again for its "current value", on every draw of the figure: with a hundred labelled
+    positions that was over 100 ms of each redraw in Streamlit's page."""
     return {
         "active": len(steps) - 1,
         "steps": [
-            {"label": str(int(s)), "method": "animate",
+            {"label": "", "method": "animate",
              "args": [[str(int(s))], {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}, "mode": "immediate"}]}
             for s in steps
         ],
-        "currentvalue": {"prefix": "step ", "visible": True, "xanchor": "left", "font": {"size": style.font_size, "color": "#333333"}},
-        # A hundred step labels under the slider would overprint one another: the tick labels are
-        # drawn transparent and the current step is shown above the slider instead.
-        "font": {"color": "rgba(0,0,0,0)", "size": 8},
+        "currentvalue": {"visible": False},
+        "font": {"size": 8},
         "x": 0.42, "len": 0.58, "pad": {"t": 50, "b": 0},  # beside the buttons
         "y": 0, "yanchor": "top",
         "transition": {"duration": 0},

@@ -28,9 +28,9 @@ for fig in figures:
 viz.results_table(race, BOWL_MINIMA)
 viz.trajectories_csv(race)
 viz.standalone_html(figures[0])
-grid = figures[0].data[0]
-assert viz.click_point([{"curve_number": 0, "point_index": 0, "x": float(grid.x[0]), "y": float(grid.y[0]),
-                         "customdata": list(grid.customdata[0])}]) == (-2.0, -2.0)
+assert viz.click_point({"x": -1.497, "y": 0.703, "dx": 0.01, "dy": 0.01}) == (-1.5, 0.7)
+viz.map_key_html(race, surface, minima=BOWL_MINIMA, log_scale=True)
+viz.compact(viz.trajectory_map_spec(race, surface))
 heavy = ("jax", "jaxlib", "streamlit", "descent", "landscapes", "optimizers")
 print(json.dumps(sorted(m for m in heavy if m in sys.modules)))
 """

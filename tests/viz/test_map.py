@@ -12,9 +12,8 @@ import pytest
 
 import viz
 from tests.viz.plain import BOWL_MINIMA, bowl_surface, plain_race, plain_result, plain_run, spiral
-from viz.click import CLICK_OPACITY, CLICK_TAG
 from viz.colour import landscape_scale
-from viz.trajectory_map import MAX_TRAIL_POINTS, SPEEDS
+from viz.trajectory_map import MAX_TRAIL_POINTS, SLIDER_POSITIONS, SPEEDS
 
 MB = 1_000_000
 
@@ -28,7 +27,7 @@ def animated_indices(fig) -> list[int]:
 
 
 def names(fig) -> list[str]:
-    return [trace.meta if isinstance(trace.meta, str) and trace.meta != CLICK_TAG else trace.name for trace in fig.data]
+    return [trace.meta if isinstance(trace.meta, str) else trace.name for trace in fig.data]
 
 
 def decode_png(source: str) -> tuple[int, int, np.ndarray]:
@@ -50,10 +49,11 @@ def decode_png(source: str) -> tuple[int, int, np.ndarray]:
 def test_traces_in_documented_order():
     fig = bowl_map()
     assert names(fig) == [
-        "click to set the start", "colour scale",
+        "colour scale",
         "Spiral", "Slow spiral", "Blows up",  # the static paths (meta holds the plain label)
         "start", "global minimum", "local minimum", "diverged",
         "Spiral (trail)", "Spiral", "Slow spiral (trail)", "Slow spiral", "Blows up (trail)", "Blows up",
+        "step counter",
     ]
     assert all(trace.type == "scatter" for trace in fig.data)
 
@@ -152,7 +152,7 @@ def test_visible_leaves_runs_out_and_keeps_their_colours():
     assert [t.meta for t in paths] == ["Slow spiral"]
     assert paths[0].line.color == viz.palette(3)[1]
     assert not fig.layout.annotations  # the diverged run is hidden
-    assert len(fig.frames[0].data) == 2  # trail and head of the one visible run
+    assert len(fig.frames[0].data) == 3  # trail and head of the one visible run, and the step counter
     with pytest.raises(ValueError):
         viz.trajectory_map(plain_race(), bowl_surface(), visible=[True])
 
@@ -174,23 +174,27 @@ def test_lecture_mode_is_bigger():
     assert lecture.layout.font.size >= screen.layout.font.size + 6
     assert path(lecture).line.width >= 2 * path(screen).line.width
     assert head(lecture).marker.size > 1.5 * head(screen).marker.size
-    assert lecture.layout.sliders[0].currentvalue.font.size > screen.layout.sliders[0].currentvalue.font.size
+    assert fig_counter(lecture).textfont.size > fig_counter(screen).textfont.size
+
+
+def fig_counter(fig):
+    return next(t for t in fig.data if t.name == "step counter")
 
 
 # --- animation -----------------------------------------------------------------------------------
 
 
-def test_frames_touch_only_the_trails_and_heads():
+def test_frames_touch_only_the_trails_heads_and_the_step_counter():
     fig = bowl_map()
     animated = animated_indices(fig)
-    assert animated == list(range(len(fig.data) - 6, len(fig.data)))  # the last six traces
+    assert animated == list(range(len(fig.data) - 7, len(fig.data)))  # the last seven traces
     assert 1 < len(fig.frames) <= 100
     for frame in fig.frames:
         # The same traces in every frame, one data item for each: the trace count never changes.
         assert list(frame.traces) == animated and len(frame.data) == len(animated)
         for item, index in zip(frame.data, animated):
             assert item.type == "scatter" == fig.data[index].type
-            assert fig.data[index].mode in ("lines", "markers")
+            assert fig.data[index].mode in ("lines", "markers", "text")
 
 
 def test_head_in_frame_k_is_the_path_at_step_k():
@@ -222,33 +226,50 @@ def test_trail_is_full_resolution_and_about_two_frame_strides():
 def test_still_figure_shows_the_last_frame():
     fig = bowl_map()
     last = fig.frames[-1]
-    for item, index in zip(last.data, last.traces):
+    for item, index in zip(last.data[:-1], last.traces[:-1]):
         assert np.array_equal(fig.data[index].x, item.x) and np.array_equal(fig.data[index].y, item.y)
+    assert fig.data[last.traces[-1]].text == last.data[-1].text  # the counter
 
 
-def test_slider_labels_are_step_numbers():
+def test_slider_positions_are_frames_and_the_map_counts_the_steps():
     fig = bowl_map()
     (slider,) = fig.layout.sliders
-    labels = [step.label for step in slider.steps]
-    assert labels == [frame.name for frame in fig.frames]
-    assert all(label.isdigit() for label in labels)
-    assert [list(s.args[0]) for s in slider.steps] == [[label] for label in labels]
+    names = [frame.name for frame in fig.frames]
+    assert len(names) == 100 and all(name.isdigit() for name in names)
+    positions = [s.args[0][0] for s in slider.steps]
+    # A quarter of the frames, evenly spread, from the first to the last: Play shows every frame.
+    assert len(positions) == SLIDER_POSITIONS and set(positions) <= set(names)
+    assert positions[0] == names[0] and positions[-1] == names[-1]
+    gaps = np.diff([names.index(p) for p in positions])
+    assert gaps.min() >= 3 and gaps.max() <= 5
     assert all(s.method == "animate" and s.args[1]["frame"]["redraw"] is False for s in slider.steps)
-    assert slider.active == len(labels) - 1
-    assert slider.currentvalue.prefix == "step "
+    assert slider.active == len(positions) - 1
+    # No label to build and measure for each position: the counter on the map tells the step.
+    assert {s.label for s in slider.steps} == {""} and slider.currentvalue.visible is False
+    counter = fig.data[-1]
+    assert counter.name == "step counter" and counter.mode == "text" and list(counter.text) == [f"step {names[-1]}"]
+    index = len(fig.data) - 1
+    for frame in fig.frames:
+        assert frame.traces[-1] == index and list(frame.data[-1].text) == [f"step {frame.name}"]
+
+
+def test_a_short_run_has_a_slider_position_per_frame():
+    race = plain_result([plain_run("short", spiral(12))])
+    fig = viz.trajectory_map(race, bowl_surface())
+    assert [s.args[0][0] for s in fig.layout.sliders[0].steps] == [f.name for f in fig.frames] == [str(k) for k in range(12)]
 
 
 def test_play_buttons_at_three_speeds_and_pause():
     fig = bowl_map()
     (menu,) = fig.layout.updatemenus
     buttons = menu.buttons
-    assert [b.label for b in buttons] == [label for label, _, _ in SPEEDS] + ["❚❚ Pause"]
+    assert [b.label for b in buttons] == [label for label, _ in SPEEDS] + ["❚❚ Pause"]
     names_ = [frame.name for frame in fig.frames]
     durations = []
-    for button, (_, every, _) in zip(buttons, SPEEDS):
+    for button in buttons[:-1]:
         frames, options = button.args
-        assert frames[-1] == names_[-1] and set(frames) <= set(names_)
-        assert len(frames) == len(names_[::every]) + (names_[::every][-1] != names_[-1])
+        # Every frame at every speed: Play resumes from wherever Pause or the slider left it.
+        assert list(frames) == names_
         assert options["frame"]["redraw"] is False and options["fromcurrent"] is True
         durations.append(options["frame"]["duration"] * len(frames))  # ms from first to last step
     assert durations[0] == pytest.approx(2 * durations[1], rel=0.05)  # 2× takes half the time
@@ -283,21 +304,6 @@ def test_linear_scale_leaves_ticks_to_plotly():
     fig = bowl_map(log_scale=False)
     bar = next(t for t in fig.data if t.name == "colour scale").marker
     assert bar.colorbar.tickvals is None and (bar.cmin, bar.cmax) == (0.0, 8.0)
-
-
-# --- click layer -----------------------------------------------------------------------------------
-
-
-def test_click_grid_covers_the_domain_invisibly():
-    fig = viz.trajectory_map(plain_race(), bowl_surface(), click_grid=41)
-    grid = fig.data[0]
-    assert grid.meta == CLICK_TAG and grid.marker.opacity == CLICK_OPACITY
-    assert len(grid.x) == 41 * 41
-    assert (min(grid.x), max(grid.x), min(grid.y), max(grid.y)) == (-2.0, 2.0, -2.0, 2.0)
-    assert sorted(set(np.round(grid.x, 4)))[:3] == [-2.0, -1.9, -1.8]
-    assert all(c[0] == CLICK_TAG for c in grid.customdata)
-    assert grid.selected.marker.opacity == grid.unselected.marker.opacity == CLICK_OPACITY
-    assert viz.trajectory_map(plain_race(), bowl_surface(), click_grid=0).data[0].meta != CLICK_TAG
 
 
 # --- payload --------------------------------------------------------------------------------------
