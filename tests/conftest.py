@@ -20,3 +20,6 @@ def load_parity(path: pathlib.Path) -> list[dict]:
     if not cases:
         raise ValueError(f"parity fixture {path} holds no cases")
     return cases
+
+# Tests never write into the user's cache directory; tests of the cache pass their own directory.
+os.environ.setdefault("DESCENT_CACHE_DIR", "off")
