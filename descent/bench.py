@@ -13,7 +13,6 @@ import numpy as np
 
 import descent
 import optimizers
-from descent import engine
 
 STEPS = 1000
 START = (-1.5, 2.0)

@@ -1,45 +1,211 @@
 """The sidebar: landscape, start, steps, noise and the list of optimizer runs.
 
-`render()` draws the controls and returns the scene their values describe. Hyperparameters
-that equal their flavour's default are left out of the run, so a switch of flavour brings that
-flavour's defaults and the URL stays short.
+Edits go through callbacks that replace the scene in the session state before anything is
+drawn, so drawing only reads the scene: every widget shows it, every title is its own, and an
+edit is one pass. A value the model rejects (PyTorch's Nesterov without momentum) is put
+back and explained in a notice.
+
+What an edit redraws is kept small, because every element costs time on the server and in the
+browser: a callback ends by rerunning the views and only the part of the sidebar whose drawing
+it changed (`state.refresh`: the landscape's parameters, the start, the runs), and each run's
+editor and the noise settings are expanders whose contents are built only while open.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import streamlit as st
 
 import landscapes
 import optimizers
-from descent import MAX_RUNS, MAX_STEPS, Noise, Params, Run, Scenario, Schedule, auto_label
+from descent import MAX_RUNS, MAX_STEPS, Noise, Params, Run, Scenario, ScenarioError, Schedule, auto_label
 from optimizers import REQUIRED, schedules
 from optimizers.spec import FLAVOUR_TITLES
 from ui import state, widgets
 from ui.defaults import COLOUR_NAMES, NEW_RUN, PALETTE_SIZE
 from ui.links import Options
+from ui.views import figure_inputs
 
 OPTIMIZER_IDS = optimizers.ids()
 LANDSCAPE_IDS = landscapes.ids()
 SCHEDULE_NAMES = list(schedules.BY_NAME)
 
 
-# -- callbacks (they run before the script, on the scene of the previous run) -------------------
+# -- applying an edit ---------------------------------------------------------------------------
+
+
+def _apply(change: Callable[[Scenario], Scenario], revert: dict | None = None, part: str | None = None) -> None:
+    """Replace the scene by `change(scene)` and rerun the views and `part` (the sidebar part
+    the edited widget is in, when its drawing changes); if the model rejects the change, put
+    the widgets in `revert` (key → value) back and say why."""
+    try:
+        new = change(state.scene())
+    except ScenarioError as e:
+        for key, value in (revert or {}).items():
+            st.session_state[key] = value
+        state.notice(f"That change was not applied: {e}.")
+    else:
+        st.session_state[state.SCENE] = new
+    state.refresh(*([part] if part else []))
+
+
+def _index_of(run_id: int) -> int:
+    return st.session_state[state.RUN_IDS].index(run_id)
+
+
+def _keep_editor_open(run_id: int) -> None:
+    """An edit may rename the run, and the editor's title with it; Streamlit then treats the
+    expander as a new one, closed. The edit came from inside it, so it stays open."""
+    st.session_state[state.run_key(run_id, "editor")] = True
+
+
+def _edit_run(run_id: int, change: Callable[[Run], Run], revert: dict | None = None) -> None:
+    _keep_editor_open(run_id)
+
+    def on_scene(scene: Scenario) -> Scenario:
+        index = _index_of(run_id)
+        runs = list(scene.runs)
+        runs[index] = change(runs[index])
+        return scene.replace(runs=tuple(runs))
+
+    _apply(on_scene, revert, state.RUNS_PART)
+
+
+def _value(key: str):
+    return st.session_state[key]
+
+
+# -- callbacks: the scene --------------------------------------------------------------------------
 
 
 def _on_landscape() -> None:
-    chosen = st.session_state[state.key("landscape")]
+    chosen = _value(state.key("landscape"))
     scene = state.scene()
     if chosen != scene.landscape:
-        # A new landscape brings its own domain: its parameters' defaults and its start.
+        # A new landscape brings its own domain: its parameters' defaults and its start. The
+        # whole page is redrawn (its title and every control): the default rerun.
         new = Scenario(chosen, tuple(replace(r, start=None) for r in scene.runs), steps=scene.steps, noise=scene.noise)
         state.replace_scene(new, replace(state.options(), lesson=None))
 
 
+def _on_landscape_param(name: str, value: float) -> None:
+    # The part reruns too: a log slider's exact box follows the slider (and the reverse).
+    _apply(lambda scene: scene.replace(landscape_params=Params({**scene.landscape_params, name: value})),
+           part=state.LANDSCAPE_PART)  # fmt: skip
+
+
+def _on_start() -> None:
+    point = (float(_value(state.key("start_x"))), float(_value(state.key("start_y"))))
+    _apply(lambda scene: scene.replace(start=point))
+
+
+def set_start(point: tuple[float, float]) -> None:
+    """Move the common start (from the map or the reset button): the scene and the boxes."""
+    st.session_state[state.SCENE] = state.scene().replace(start=point)
+    st.session_state[state.key("start_x")] = float(point[0])
+    st.session_state[state.key("start_y")] = float(point[1])
+
+
 def _on_reset_start() -> None:
-    scene = state.scene()
-    state.replace_scene(scene.replace(start=scene.landscape_spec.start))
+    set_start(state.scene().landscape_spec.start)
+    state.refresh(state.START_PART)
+
+
+def _on_steps() -> None:
+    steps = int(_value(state.key("steps")))
+    _apply(lambda scene: scene.replace(steps=steps))
+
+
+def _on_noise() -> None:
+    noise = Noise(float(_value(state.key("sigma"))), int(_value(state.key("batch"))), int(_value(state.key("seed"))))
+    _apply(lambda scene: scene.replace(noise=noise))
+
+
+# -- callbacks: one run ----------------------------------------------------------------------------
+
+
+def _carried(spec, flavour: str, given) -> Params:
+    """The hyperparameters `given` that `spec` has in `flavour` (the user's choices carry over
+    to another optimizer or flavour), plus any the flavour requires (optax's learning rate)."""
+    hparams = {name: value for name, value in given.items()
+               if any(hp.name == name for hp in spec.hparams_for(flavour))}  # fmt: skip
+    for hp in spec.hparams_for(flavour):
+        if hp.default(flavour) is REQUIRED and hp.name not in hparams:
+            hparams[hp.name] = spec.hparam(hp.name).default("keras")
+    return Params(hparams)
+
+
+def _on_optimizer(run_id: int) -> None:
+    spec = optimizers.get(_value(state.run_key(run_id, "optimizer")))
+
+    def change(run: Run) -> Run:
+        flavour = run.flavour if run.flavour in spec.flavours else spec.flavours[0]
+        st.session_state[state.run_key(run_id, "flavour")] = flavour
+        return Run(spec.id, flavour, _carried(spec, flavour, run.hparams), run.schedule, run.label, run.start)
+
+    _edit_run(run_id, change)
+
+
+def _on_flavour(run_id: int) -> None:
+    flavour = _value(state.run_key(run_id, "flavour"))
+
+    def change(run: Run) -> Run:
+        spec = optimizers.get(run.optimizer)
+        chosen = flavour if flavour in spec.flavours else run.flavour  # the control is required=True
+        return Run(run.optimizer, chosen, _carried(spec, chosen, run.hparams), run.schedule, run.label, run.start)
+
+    _edit_run(run_id, change)
+
+
+def _on_hparam(run_id: int, name: str, value, revert: dict) -> None:
+    _edit_run(run_id, lambda run: replace(run, hparams=Params({**run.hparams, name: value})), revert)
+
+
+def _on_schedule(run_id: int) -> None:
+    name = _value(state.run_key(run_id, "schedule"))
+    steps = state.scene().steps
+    spec = schedules.get(name)
+    # Step counts that fit the scene (a decay over the whole run, ...); what equals the
+    # schedule's own default is left out.
+    params = {p.name: _schedule_default(p, steps) for p in spec.params}
+    params = {n: v for n, v in params.items() if v != spec.param(n).default}
+    _edit_run(run_id, lambda run: replace(run, schedule=Schedule(name, Params(params))))
+
+
+def _on_schedule_param(run_id: int, name: str, key: str) -> None:
+    value = _value(key)
+
+    def change(run: Run) -> Run:
+        return replace(run, schedule=Schedule(run.schedule.name, Params({**run.schedule.params, name: value})))
+
+    _edit_run(run_id, change)
+
+
+def _on_label(run_id: int) -> None:
+    label = str(_value(state.run_key(run_id, "label"))).strip()
+    _edit_run(run_id, lambda run: replace(run, label=label))
+
+
+def _on_colour(run_id: int) -> None:
+    index, opts = _index_of(run_id), state.options()
+    colours = [opts.colour_of(i) for i in range(len(state.scene().runs))]
+    colours[index] = int(_value(state.run_key(run_id, "colour")))
+    state.set_options(colours=tuple(colours))
+    _keep_editor_open(run_id)
+    state.refresh(state.RUNS_PART)
+
+
+def _on_shown(run_id: int) -> None:
+    index, hidden = _index_of(run_id), set(state.options().hidden)
+    if _value(state.run_key(run_id, "shown")):
+        hidden.discard(index)
+    else:
+        hidden.add(index)
+    state.set_options(hidden=frozenset(hidden))
+    _keep_editor_open(run_id)
+    state.refresh(state.RUNS_PART)
 
 
 def _on_add_run() -> None:
@@ -50,33 +216,37 @@ def _on_add_run() -> None:
     run_id = state.new_run_id()
     st.session_state[state.SCENE] = scene.replace(runs=scene.runs + (run,))
     st.session_state[state.RUN_IDS] = st.session_state[state.RUN_IDS] + [run_id]
-    st.session_state[state.EXPANDED] = run_id
+    st.session_state[state.run_key(run_id, "editor")] = True  # open, ready to edit
     colours = tuple(opts.colour_of(i) for i in range(len(scene.runs)))
     state.set_options(colours=colours + (_free_colour(colours),))
+    state.refresh(state.RUNS_PART)
 
 
-def _on_duplicate_run(index: int) -> None:
+def _on_duplicate_run(run_id: int) -> None:
     scene, opts = state.scene(), state.options()
     if len(scene.runs) >= MAX_RUNS:
         return
-    run_id = state.new_run_id()
+    index = _index_of(run_id)
+    new_id = state.new_run_id()
     runs = list(scene.runs)
     runs.insert(index + 1, replace(runs[index], label=""))
     ids = list(st.session_state[state.RUN_IDS])
-    ids.insert(index + 1, run_id)
+    ids.insert(index + 1, new_id)
     colours = [opts.colour_of(i) for i in range(len(scene.runs))]
     colours.insert(index + 1, _free_colour(tuple(colours)))
     hidden = frozenset(i + 1 if i > index else i for i in opts.hidden)
     st.session_state[state.SCENE] = scene.replace(runs=tuple(runs))
     st.session_state[state.RUN_IDS] = ids
-    st.session_state[state.EXPANDED] = run_id
+    st.session_state[state.run_key(new_id, "editor")] = True
     state.set_options(colours=tuple(colours), hidden=hidden, selected=0)
+    state.refresh(state.RUNS_PART)
 
 
-def _on_remove_run(index: int) -> None:
+def _on_remove_run(run_id: int) -> None:
     scene, opts = state.scene(), state.options()
     if len(scene.runs) <= 1:
         return
+    index = _index_of(run_id)
     colours = [opts.colour_of(i) for i in range(len(scene.runs))]
     del colours[index]
     ids = list(st.session_state[state.RUN_IDS])
@@ -85,6 +255,7 @@ def _on_remove_run(index: int) -> None:
     st.session_state[state.SCENE] = scene.replace(runs=scene.runs[:index] + scene.runs[index + 1 :])
     st.session_state[state.RUN_IDS] = ids
     state.set_options(colours=tuple(colours), hidden=hidden, selected=0)
+    state.refresh(state.RUNS_PART)
 
 
 def _free_colour(used: tuple[int, ...]) -> int:
@@ -92,95 +263,6 @@ def _free_colour(used: tuple[int, ...]) -> int:
         if c not in used:
             return c
     return len(used) % PALETTE_SIZE
-
-
-# -- sections -------------------------------------------------------------------------------------
-
-
-def _landscape_section(scene: Scenario) -> tuple[str, dict]:
-    ls = scene.landscape_spec
-    widgets.seed(state.key("landscape"), scene.landscape)
-    st.selectbox(
-        "Landscape",
-        LANDSCAPE_IDS,
-        key=state.key("landscape"),
-        format_func=lambda i: landscapes.get(i).title,
-        on_change=_on_landscape,
-    )
-    params = {}
-    current = scene.resolved_landscape_params()
-    for p in ls.params:
-        k = state.key(f"landscape:{p.name}")
-        if p.scale == "log":
-            value = widgets.log_slider(f"{p.meaning} (${p.symbol}$)", k, current[p.name], low=p.low, high=p.high,
-                                       ui_low=p.low, ui_high=p.high)  # fmt: skip
-        else:
-            value = widgets.linear_slider(f"{p.meaning} (${p.symbol}$)", k, current[p.name], ui_low=p.low,
-                                          ui_high=p.high, step=1.0)  # fmt: skip
-        if value != p.default or p.name in scene.landscape_params:  # what was given stays given
-            params[p.name] = value
-    return scene.landscape, params
-
-
-def _start_section(scene: Scenario) -> tuple[tuple[float, float], int]:
-    left, right = st.columns(2)
-    with left:
-        x = widgets.number("Start x", state.key("start_x"), scene.start[0], low=-1e4, high=1e4, step=0.1)
-    with right:
-        y = widgets.number("Start y", state.key("start_y"), scene.start[1], low=-1e4, high=1e4, step=0.1)
-    st.button("Reset to the landscape's start", on_click=_on_reset_start, key=state.key("reset_start"), type="tertiary")
-    steps = widgets.number("Steps", state.key("steps"), scene.steps, low=1, high=MAX_STEPS, integer=True, step=50)
-    return (x, y), steps
-
-
-def _noise_section(scene: Scenario) -> Noise:
-    noise = scene.noise
-    sigma = widgets.number("Gradient noise σ", state.key("sigma"), noise.sigma, low=0.0, high=1000.0, step=0.1,
-                           help="g = ∇f + (σ/√B)·ξ with ξ ~ N(0, I); every run sees the same noise.")  # fmt: skip
-    left, right = st.columns(2)
-    with left:
-        batch = widgets.number("Batch size B", state.key("batch"), noise.batch_size, low=1, high=1_000_000, integer=True)
-    with right:
-        seed = widgets.number("Seed", state.key("seed"), noise.seed, low=0, high=2**31 - 1, integer=True)
-    return Noise(sigma, batch, seed)
-
-
-def _hparam_widget(run_id: int, spec, flavour: str, hp, value):
-    k = state.run_key(run_id, f"{spec.id}:{flavour}:{hp.name}")
-    label = f"{hp.name} (${hp.symbol}$)" if hp.symbol else hp.name
-    if hp.kind == "bool":
-        widgets.seed(k, bool(value))
-        return st.toggle(label, key=k, help=hp.meaning)
-    if hp.scale == "log":
-        low = hp.low if not hp.low_open else max(hp.low, 1e-12)
-        return widgets.log_slider(label, k, float(value), low=low, high=hp.high, ui_low=hp.ui_low,
-                                  ui_high=hp.ui_high, help=hp.meaning)  # fmt: skip
-    return widgets.linear_slider(label, k, float(value), ui_low=hp.ui_low, ui_high=hp.ui_high,
-                                 step=widgets.slider_step(hp.name, hp.ui_high), help=hp.meaning)  # fmt: skip
-
-
-def _schedule_section(run_id: int, run: Run, steps: int) -> Schedule:
-    k = state.run_key(run_id, "schedule")
-    widgets.seed(k, run.schedule.name)
-    name = st.selectbox("Learning-rate schedule", SCHEDULE_NAMES, key=k, format_func=lambda n: schedules.get(n).title)
-    spec = schedules.get(name)
-    given = dict(run.schedule.params) if name == run.schedule.name else {}
-    params = {}
-    for p in spec.params:
-        value = given.get(p.name, _schedule_default(p, steps))
-        pk = state.run_key(run_id, f"schedule:{name}:{p.name}")
-        if p.kind == "bool":
-            widgets.seed(pk, bool(value))
-            params[p.name] = st.toggle(p.name, key=pk, help=p.meaning)
-        else:
-            params[p.name] = widgets.number(p.name, pk, value, low=p.low, high=p.high, integer=p.kind == "int",
-                                            help=p.meaning)  # fmt: skip
-    # Keep what was given or differs from the default, so a lesson's or a link's schedule
-    # comes back exactly as it was written.
-    params = {n: v for n, v in params.items() if n in given or v != spec.param(n).default}
-    if name != "constant":
-        st.latex(spec.formula)
-    return Schedule(name, Params(params))
 
 
 def _schedule_default(param, steps: int):
@@ -192,96 +274,177 @@ def _schedule_default(param, steps: int):
     return param.default
 
 
-def _run_editor(index: int, run_id: int, run: Run, opts: Options, steps: int, n_runs: int) -> tuple[Run, int, bool]:
+# -- sections --------------------------------------------------------------------------------------
+
+
+def _landscape_section(scene: Scenario) -> None:
+    widgets.seed(state.key("landscape"), scene.landscape)
+    st.selectbox("Landscape", LANDSCAPE_IDS, key=state.key("landscape"), format_func=lambda i: landscapes.get(i).title,
+                 on_change=_on_landscape)  # fmt: skip
+    if scene.landscape_spec.params:
+        _landscape_params()
+
+
+@st.fragment(key=state.LANDSCAPE_PART)
+def _landscape_params() -> None:
+    scene = state.scene()
+    current = scene.resolved_landscape_params()
+    for p in scene.landscape_spec.params:
+        k = state.key(f"landscape:{p.name}")
+        label = f"{p.meaning} (${p.symbol}$)"
+        on_change = lambda value, name=p.name: _on_landscape_param(name, value)  # noqa: E731
+        if p.scale == "log":
+            widgets.log_slider(label, k, current[p.name], low=p.low, high=p.high, ui_low=p.low, ui_high=p.high,
+                               on_change=on_change)  # fmt: skip
+        else:
+            widgets.linear_slider(label, k, current[p.name], ui_low=p.low, ui_high=p.high, step=1.0, on_change=on_change)
+
+
+@st.fragment(key=state.START_PART)
+def _start_section() -> None:
+    scene = state.scene()
+    left, right = st.columns(2)
+    with left:
+        widgets.number("Start x", state.key("start_x"), scene.start[0], low=-1e4, high=1e4, step=0.1, on_change=_on_start)
+    with right:
+        widgets.number("Start y", state.key("start_y"), scene.start[1], low=-1e4, high=1e4, step=0.1, on_change=_on_start)
+    st.button("Reset to the landscape's start", on_click=_on_reset_start, key=state.key("reset_start"), type="tertiary")
+    widgets.number("Steps", state.key("steps"), scene.steps, low=1, high=MAX_STEPS, integer=True, step=50,
+                   on_change=_on_steps)  # fmt: skip
+
+
+def _noise_section(scene: Scenario) -> None:
+    noise = scene.noise
+    widgets.number("Gradient noise σ", state.key("sigma"), noise.sigma, low=0.0, high=1000.0, step=0.1,
+                   help="g = ∇f + (σ/√B)·ξ with ξ ~ N(0, I); every run sees the same noise.", on_change=_on_noise)  # fmt: skip
+    left, right = st.columns(2)
+    with left:
+        widgets.number("Batch size B", state.key("batch"), noise.batch_size, low=1, high=1_000_000, integer=True,
+                       on_change=_on_noise)  # fmt: skip
+    with right:
+        widgets.number("Seed", state.key("seed"), noise.seed, low=0, high=2**31 - 1, integer=True, on_change=_on_noise)
+
+
+def _hparam_widget(run_id: int, run: Run, hp, value) -> None:
+    k = state.run_key(run_id, f"{run.optimizer}:{run.flavour}:{hp.name}")
+    label = f"{hp.name} (${hp.symbol}$)" if hp.symbol else hp.name
+    if hp.kind == "bool":
+        widgets.seed(k, bool(value))
+        st.toggle(label, key=k, help=hp.meaning,
+                  on_change=lambda: _on_hparam(run_id, hp.name, bool(_value(k)), {k: bool(value)}))  # fmt: skip
+        return
+    if hp.scale == "log":
+        low = hp.low if not hp.low_open else max(hp.low, 1e-12)
+        revert = {f"{k}:exact": float(value), f"{k}:slider": widgets.nearest(widgets.log_grid(hp.ui_low, hp.ui_high), value)}
+        widgets.log_slider(label, k, float(value), low=low, high=hp.high, ui_low=hp.ui_low, ui_high=hp.ui_high,
+                           help=hp.meaning, on_change=lambda v: _on_hparam(run_id, hp.name, v, revert))  # fmt: skip
+        return
+    widgets.linear_slider(label, k, float(value), ui_low=hp.ui_low, ui_high=hp.ui_high,
+                          step=widgets.slider_step(hp.name, hp.ui_high), help=hp.meaning,
+                          on_change=lambda v: _on_hparam(run_id, hp.name, v, {k: float(value)}))  # fmt: skip
+
+
+def _schedule_section(run_id: int, run: Run) -> None:
+    k = state.run_key(run_id, "schedule")
+    widgets.seed(k, run.schedule.name)
+    st.selectbox("Learning-rate schedule", SCHEDULE_NAMES, key=k, format_func=lambda n: schedules.get(n).title,
+                 on_change=_on_schedule, args=(run_id,))  # fmt: skip
+    spec = schedules.get(run.schedule.name)
+    values = run.schedule.resolved()
+    for p in spec.params:
+        pk = state.run_key(run_id, f"schedule:{spec.name}:{p.name}")
+        if p.kind == "bool":
+            widgets.seed(pk, bool(values[p.name]))
+            st.toggle(p.name, key=pk, help=p.meaning, on_change=_on_schedule_param, args=(run_id, p.name, pk))
+        else:
+            widgets.number(p.name, pk, values[p.name], low=p.low, high=p.high, integer=p.kind == "int", help=p.meaning,
+                           on_change=lambda name=p.name, key=pk: _on_schedule_param(run_id, name, key))  # fmt: skip
+    if spec.name != "constant":
+        st.latex(spec.formula)
+
+
+def _run_editor(run_id: int, run: Run) -> None:
+    """The editor of one run: optimizer, flavour, hyperparameters, schedule, label, colour."""
     spec = optimizers.get(run.optimizer)
-    colour = opts.colour_of(index)
-    shown = index not in opts.hidden
-    title = _title(run, shown)
-    expanded = st.session_state.get(state.EXPANDED) == run_id
-    # The key keeps the expander (and whether the user opened it) when its title changes.
-    with st.expander(title, expanded=expanded, key=state.run_key(run_id, "editor")):
-        k_opt, k_flavour = state.run_key(run_id, "optimizer"), state.run_key(run_id, "flavour")
-        widgets.seed(k_opt, run.optimizer)
-        optimizer = st.selectbox("Optimizer", OPTIMIZER_IDS, key=k_opt, format_func=lambda i: optimizers.get(i).title)
-        spec = optimizers.get(optimizer)
-        flavours = list(spec.flavours)
-        if st.session_state.get(k_flavour) not in flavours:
-            st.session_state[k_flavour] = run.flavour if run.flavour in flavours else flavours[0]
-        flavour = st.segmented_control("Flavour", flavours, key=k_flavour, required=True,
-                                       format_func=lambda f: FLAVOUR_TITLES[f])  # fmt: skip
-        if flavour is None:
-            flavour = flavours[0]
-        note = spec.flavour_notes.get(flavour)
-        if note:
-            st.caption(note)
-        carried = {n: v for n, v in run.hparams.items()}  # values the user chose carry over
-        hparams = {}
-        for hp in spec.hparams_for(flavour):
-            default = hp.default(flavour)
-            value = carried.get(hp.name, default)
-            if value is REQUIRED:
-                value = optimizers.get(spec.id).hparam(hp.name).default("keras")
-            chosen = _hparam_widget(run_id, spec, flavour, hp, value)
-            if default is REQUIRED or chosen != default or hp.name in carried:  # what was given stays given
-                hparams[hp.name] = chosen
-        if spec.id == "sgd" and flavour == "pytorch" and hparams.get("nesterov") and not hparams.get("momentum"):
-            st.warning("PyTorch's SGD needs momentum > 0 for Nesterov; Nesterov is off until momentum is set.")
-            hparams.pop("nesterov")
-        schedule = _schedule_section(run_id, run, steps)
-        k_label = state.run_key(run_id, "label")
-        widgets.seed(k_label, run.label)
-        draft = Run(spec.id, flavour, Params(hparams), schedule)
-        label = st.text_input("Label", key=k_label, placeholder=auto_label(draft), max_chars=60)
-        k_colour = state.run_key(run_id, "colour")
-        widgets.seed(k_colour, colour)
-        left, right = st.columns(2)
-        with left:
-            colour = st.selectbox("Colour", range(PALETTE_SIZE), key=k_colour, format_func=lambda c: COLOUR_NAMES[c])
-        with right:
-            k_shown = state.run_key(run_id, "shown")
-            widgets.seed(k_shown, shown)
-            shown = st.toggle("Show", key=k_shown)
-        start = run.start
-        if start is not None:
-            st.caption(f"Starts at its own point ({start[0]:g}, {start[1]:g}).")
-        a, b = st.columns(2)
-        a.button("Duplicate", key=state.run_key(run_id, "dup"), on_click=_on_duplicate_run, args=(index,),
-                 disabled=n_runs >= MAX_RUNS, width="stretch")  # fmt: skip
-        b.button("Remove", key=state.run_key(run_id, "remove"), on_click=_on_remove_run, args=(index,),
-                 disabled=n_runs <= 1, width="stretch")  # fmt: skip
-    return Run(spec.id, flavour, Params(hparams), schedule, label.strip(), start), colour, shown
+    k_opt, k_flavour = state.run_key(run_id, "optimizer"), state.run_key(run_id, "flavour")
+    widgets.seed(k_opt, run.optimizer)
+    st.selectbox("Optimizer", OPTIMIZER_IDS, key=k_opt, format_func=lambda i: optimizers.get(i).title,
+                 on_change=_on_optimizer, args=(run_id,))  # fmt: skip
+    widgets.seed(k_flavour, run.flavour)
+    st.segmented_control("Flavour", list(spec.flavours), key=k_flavour, required=True,
+                         format_func=lambda f: FLAVOUR_TITLES[f], on_change=_on_flavour, args=(run_id,))  # fmt: skip
+    note = spec.flavour_notes.get(run.flavour)
+    if note:
+        st.caption(note)
+    values = run.resolved_hparams()
+    for hp in spec.hparams_for(run.flavour):
+        _hparam_widget(run_id, run, hp, values[hp.name])
+    _schedule_section(run_id, run)
+    k_label = state.run_key(run_id, "label")
+    widgets.seed(k_label, run.label)
+    st.text_input("Label", key=k_label, placeholder=auto_label(replace(run, label="")), max_chars=60,
+                  on_change=_on_label, args=(run_id,))  # fmt: skip
 
 
-def _title(run: Run, shown: bool) -> str:
-    return f"{'●' if shown else '○'} {run.display_label}"
+def _run_options(run_id: int, index: int, opts: Options, n_runs: int) -> None:
+    """Colour, visibility, duplicate and remove."""
+    k_colour, k_shown = state.run_key(run_id, "colour"), state.run_key(run_id, "shown")
+    widgets.seed(k_colour, opts.colour_of(index))
+    widgets.seed(k_shown, index not in opts.hidden)
+    left, right = st.columns(2)
+    left.selectbox("Colour", range(PALETTE_SIZE), key=k_colour, format_func=lambda c: COLOUR_NAMES[c],
+                   on_change=_on_colour, args=(run_id,))  # fmt: skip
+    right.toggle("Show", key=k_shown, on_change=_on_shown, args=(run_id,))
+    a, b = st.columns(2)
+    a.button("Duplicate", key=state.run_key(run_id, "dup"), on_click=_on_duplicate_run, args=(run_id,),
+             disabled=n_runs >= MAX_RUNS, width="stretch")  # fmt: skip
+    b.button("Remove", key=state.run_key(run_id, "remove"), on_click=_on_remove_run, args=(run_id,),
+             disabled=n_runs <= 1, width="stretch")  # fmt: skip
 
 
-def render(scene: Scenario, opts: Options) -> tuple[Scenario, Options]:
-    """Draw the controls; the scene and options they now describe."""
+def run_title(run: Run, colour: str, shown: bool) -> str:
+    """An editor's title: a dot in the run's colour (hollow when hidden) and its label, the
+    label escaped so that nothing a user types is read as Markdown."""
+    dot = "●" if shown else "○"
+    return f':color[{dot}]{{foreground="{colour}"}} {escape_markdown(run.display_label)}'
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash every ASCII punctuation character that Markdown or Streamlit's directives
+    (:red[...], $math$) could read."""
+    return "".join(f"\\{c}" if c in "\\`*_{}[]()#+-.!:|$<>~&" else c for c in text)
+
+
+def render(scene: Scenario) -> None:
+    """Draw the controls for `scene`."""
     st.subheader("Landscape")
-    landscape, params = _landscape_section(scene)
-    start, steps = _start_section(scene)
-    with st.expander("Stochastic gradients", expanded=scene.noise.sigma > 0):
-        noise = _noise_section(scene)
+    _landscape_section(scene)
+    _start_section()
+    widgets.seed(state.key("noise_open"), scene.noise.sigma > 0)
+    noise = st.expander("Stochastic gradients", key=state.key("noise_open"), on_change="rerun")
+    if noise.open:
+        with noise:
+            _noise_section(scene)
     st.subheader("Optimizers")
-    runs, colours, hidden = [], [], set()
+    _runs()
+
+
+@st.fragment(key=state.RUNS_PART)
+def _runs() -> None:
+    """Each run's editor, and "+ Add run". (Like every part, it reads the scene from the
+    session: a fragment reruns with the arguments of the page's last full run.)"""
+    scene, opts = state.scene(), state.options()
+    palette = figure_inputs(scene, opts)["colours"]
     ids = st.session_state[state.RUN_IDS]
     for index, (run_id, run) in enumerate(zip(ids, scene.runs)):
-        run, colour, shown = _run_editor(index, run_id, run, opts, steps, len(scene.runs))
-        runs.append(run)
-        colours.append(colour)
-        if not shown:
-            hidden.add(index)
+        k_editor = state.run_key(run_id, "editor")
+        widgets.seed(k_editor, False)
+        editor = st.expander(run_title(run, palette[index], index not in opts.hidden), key=k_editor, on_change="rerun")
+        if editor.open:
+            with editor:
+                _run_editor(run_id, run)
+                _run_options(run_id, index, opts, len(scene.runs))
+                if run.start is not None:
+                    st.caption(f"Starts at its own point ({run.start[0]:g}, {run.start[1]:g}).")
     st.button("+ Add run", on_click=_on_add_run, disabled=len(scene.runs) >= MAX_RUNS, key=state.key("add"),
               width="stretch")  # fmt: skip
-    new_scene = Scenario(landscape, tuple(runs), Params(params), start, steps, noise)
-    new_opts = replace(opts, colours=tuple(colours), hidden=frozenset(hidden))
-    # A run's title is drawn before the widgets inside it are read, so an edit that renames the
-    # run (its learning rate, "Show") left the old name on it. Keep the new scene and run once
-    # more: the titles are then drawn from it (the engine runs only in that second pass).
-    drawn = [_title(run, i not in opts.hidden) for i, run in enumerate(scene.runs)]
-    if drawn != [_title(run, i not in hidden) for i, run in enumerate(runs)]:
-        st.session_state[state.SCENE] = new_scene
-        st.session_state[state.OPTIONS] = new_opts
-        st.rerun()
-    return new_scene, new_opts

@@ -15,8 +15,6 @@ from descent import MAX_RUNS, Scenario, ScenarioError
 from ui.defaults import DEFAULT_SCENARIO, PALETTE_SIZE
 from ui.lessons import BY_ID as LESSONS
 
-VIEWS = ("Map", "3D", "Curves", "Table", "Code")
-
 # Keys the app owns; everything else belongs to the Scenario. Streamlit strips its own
 # `embed` and `embed_options` before the script sees the query.
 OPTION_KEYS = ("lecture", "hidden", "colours", "lesson", "view", "selected")
@@ -171,9 +169,11 @@ def _options(query: Mapping[str, str], n_runs: int, warnings: list[str]) -> Opti
     if lesson is not None and lesson not in LESSONS:
         warnings.append(f"Ignored lesson={_short(str(lesson))} from the link: no such lesson.")
         lesson = None
+    from ui.views import names as view_names  # the views' registry (it imports this module)
+
     view = query.get("view", "Map")
-    if view not in VIEWS:
-        warnings.append(f"Ignored view={_short(str(view))} from the link: one of {', '.join(VIEWS)}.")
+    if view not in view_names():
+        warnings.append(f"Ignored view={_short(str(view))} from the link: one of {', '.join(view_names())}.")
         view = "Map"
     selected = 0
     if "selected" in query:

@@ -3,18 +3,26 @@
 Nothing a user does may end in a traceback: bad input is caught where it enters (links,
 uploads) and reported in a sentence, and an unexpected error is shown as one message, while
 the details go to the server log.
+
+Speed: an edit is one pass, and only over what it changes: the controls' callbacks update the
+scene, then rerun the views and the part of the sidebar they belong to (`state.refresh`), not the
+page. What a pass computes is shared by every session of the server through bounded caches: the
+engine's results per scene, the landscape on its grid, the map per scene and view options.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
+import threading
 import time
 
 import streamlit as st
 
 import descent
 from descent import Scenario, ScenarioError
-from ui import charts, controls, links, share, state, views
+from descent import compile_cache
+from ui import controls, links, live_chart, memo, share, state, views
 from ui.lessons import BY_ID as LESSONS
 from ui.lessons import LESSONS as LESSON_LIST
 from ui.links import Options
@@ -26,9 +34,12 @@ log = logging.getLogger("descent.ui")
 MAP_RESOLUTION = 300
 SURFACE_RESOLUTION = 120
 
+# Shared by all sessions (see ui.memo). A 4-run × 1000-step result is ~150 kB, a map ~250 kB.
+RESULTS: memo.SharedCache[descent.Result] = memo.SharedCache("results", 96 * 2**20, memo.array_bytes)
+GRIDS: memo.SharedCache[tuple] = memo.SharedCache("landscape grids", 32 * 2**20, memo.array_bytes)
+
 # How long each script run took, for `python -m ui.bench` (AppTest runs the script in a thread
-# of the same process; its own polling would blur a timing taken from outside). A run that
-# reruns itself (st.rerun) counts too: a user waits for both.
+# of the same process; its own polling would blur a timing taken from outside).
 run_seconds: list[float] = []
 
 LECTURE_CSS = """
@@ -38,53 +49,49 @@ LECTURE_CSS = """
 html, body, [data-testid="stMarkdownContainer"] p {font-size: 22px;}
 [data-testid="stMainBlockContainer"] {padding: 0.5rem 1.5rem 0; max-width: 100%;}
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] {gap: 0.5rem;}
-[data-testid="stTabPanel"] {padding-top: 0.5rem;}
 [data-testid="stMarkdownContainer"] .katex {font-size: 1em;}  /* a long formula fits the side column */
-/* The charts fill the window below the tabs, so a projector or a slide's iframe shows all of the
-   map, Play buttons and step slider included. */
-[data-testid="stTabs"] [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]),
-[data-testid="stTabs"] [data-testid="stFullScreenFrame"]:has([data-testid="stPlotlyChart"]),
-[data-testid="stTabs"] [data-testid="stPlotlyChart"] {height: max(360px, calc(100vh - 95px)) !important; flex: 0 0 auto !important;}
+/* The charts fill the window below the view switch, so a projector or a slide's iframe shows all
+   of the map, Play buttons and step slider included. */
+[data-testid="stMain"] [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]),
+[data-testid="stMain"] [data-testid="stFullScreenFrame"]:has([data-testid="stPlotlyChart"]),
+[data-testid="stMain"] [data-testid="stPlotlyChart"] {height: max(360px, calc(100vh - 95px)) !important; flex: 0 0 auto !important;}
 </style>
 """
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
 def landscape_grid(landscape: str, params: tuple, resolution: int):
-    """The landscape on a grid, cached per landscape and parameters (it is the same for every run)."""
-    return descent.landscape_grid(landscape, dict(params), resolution)
+    """The landscape on a grid, shared per landscape, parameters and resolution."""
+    return GRIDS.get((landscape, params, resolution), lambda: descent.landscape_grid(landscape, dict(params), resolution))
+
+
+def result_of(scene: Scenario) -> descent.Result:
+    """The engine's result for a scene, computed once for all sessions."""
+    return RESULTS.get(scene, lambda: descent.run(scene))
 
 
 def _result(scene: Scenario) -> descent.Result:
-    """The engine's result, reused while only view options change."""
+    """The result, kept in the session too (the views and exports read it from there)."""
     cached = st.session_state.get("result")
     if cached is not None and cached.scenario == scene:
         return cached
-    result = descent.run(scene)
+    result = result_of(scene)
     st.session_state["result"] = result
     return result
 
 
-def _apply_map_click() -> None:
-    """A click on the map's click grid moves the common start there (before the controls draw)."""
+def _on_map_click() -> None:
+    """A click on the map moves the common start there (to a round value near the click)."""
     import viz
 
-    event = st.session_state.get(views.MAP_KEY)
-    points = (event or {}).get("selection", {}).get("points") if isinstance(event, dict) else None
-    if not points:
-        selection = getattr(event, "selection", None)
-        points = getattr(selection, "points", None) if selection is not None else None
-    point = viz.click_point(points)
-    if point is None or point == st.session_state.get(state.LAST_CLICK):
+    click = getattr(st.session_state.get(views.MAP_KEY), "click", None)
+    point = viz.click_point(click)
+    if point is None:
         return
-    st.session_state[state.LAST_CLICK] = point
-    scene = state.scene()
     try:
-        st.session_state[state.SCENE] = scene.replace(start=point)
+        controls.set_start(point)
     except ScenarioError:
         return
-    st.session_state[state.key("start_x")] = float(point[0])
-    st.session_state[state.key("start_y")] = float(point[1])
+    state.refresh(state.START_PART)
 
 
 def _on_lesson(lesson_id: str) -> None:
@@ -102,10 +109,12 @@ def _on_dismiss_warnings() -> None:
 
 
 def _lessons_picker() -> None:
-    with st.expander("Lessons", expanded=False):
-        for lesson in LESSON_LIST:
-            st.button(lesson.title, key=f"lesson:{lesson.id}", on_click=_on_lesson, args=(lesson.id,),
-                      width="stretch", type="tertiary")  # fmt: skip
+    lessons = st.expander("Lessons", key="lessons_open", on_change="rerun")
+    if lessons.open:
+        with lessons:
+            for lesson in LESSON_LIST:
+                st.button(lesson.title, key=f"lesson:{lesson.id}", on_click=_on_lesson, args=(lesson.id,),
+                          width="stretch", type="tertiary")  # fmt: skip
 
 
 def _header(scene: Scenario, opts: Options) -> None:
@@ -124,9 +133,6 @@ def _banners() -> None:
     if warnings:
         st.warning("Some of this link's settings could not be used:\n\n" + "\n".join(f"- {w}" for w in warnings))
         st.button("Dismiss", on_click=_on_dismiss_warnings, key="dismiss_warnings", type="tertiary")
-    message = state.take_notice()
-    if message:
-        st.info(message)
 
 
 def _lesson_box(opts: Options) -> None:
@@ -143,14 +149,27 @@ def _sync_url(scene: Scenario, opts: Options) -> None:
         st.query_params.from_dict(wanted)
 
 
-def main() -> None:
-    lecture = str(st.query_params.get("lecture", "")).lower() in ("1", "true", "yes", "on")
-    st.set_page_config(page_title="Descent: optimizers on loss landscapes", page_icon="⛰️", layout="wide",
-                       initial_sidebar_state="collapsed" if lecture else "expanded")  # fmt: skip
+_warm = threading.Event()
+
+
+def _after_first_run() -> None:
+    """Once per process, after the first page is drawn (JAX imported, the first runs compiled):
+    move every object alive now into the garbage collector's permanent generation. They live as
+    long as the server, and a full collection would otherwise walk them all again (it cost
+    170 ms per rerun before `runner.postScriptGC` was turned off, and still runs on its own)."""
+    if not _warm.is_set():
+        _warm.set()
+        gc.collect()
+        gc.freeze()
+
+
+def _guarded(draw) -> None:
+    """Draw, timed; an unexpected error becomes one sentence for the user and a trace in the log
+    (the last line of defence, for the page and for each part that reruns alone)."""
     started = time.perf_counter()
     try:
-        _page()
-    except Exception:  # the last line of defence: one sentence for the user, the trace in the log
+        draw()
+    except Exception:
         log.exception("unexpected error while drawing the page")
         st.error("Something went wrong while drawing this scene. Try another setting or reload the page; "
                  "the details are in the server log.")  # fmt: skip
@@ -159,26 +178,21 @@ def main() -> None:
         del run_seconds[:-100]
 
 
+def main() -> None:
+    lecture = str(st.query_params.get("lecture", "")).lower() in ("1", "true", "yes", "on")
+    st.set_page_config(page_title="Descent: optimizers on loss landscapes", page_icon="⛰️", layout="wide",
+                       initial_sidebar_state="collapsed" if lecture else "expanded")  # fmt: skip
+    compile_cache.enable()
+    run_seconds.append(0.0)  # a full pass; its parts add their own times
+    _guarded(_page)
+    _after_first_run()
+
+
 def _page() -> None:
     state.init()
-    _apply_map_click()
     scene, opts = state.scene(), state.options()
     if opts.lecture:
         st.markdown(LECTURE_CSS, unsafe_allow_html=True)  # our own stylesheet, no user input in it
-    else:
-        with st.sidebar:
-            st.title("Descent")
-            st.caption("Optimizers on 2D loss landscapes, exactly as Keras, PyTorch and optax compute them.")
-            _lessons_picker()
-            try:
-                scene, opts = controls.render(scene, opts)
-            except ScenarioError as e:  # a combination the widgets allow but the model rejects
-                st.error(f"{e}")
-                scene, opts = state.scene(), state.options()
-        st.session_state[state.SCENE] = scene
-        st.session_state[state.OPTIONS] = opts
-
-    if opts.lecture:
         # A projector or a slide is short and wide: what would sit above the map goes beside it.
         main, aside = st.columns([3, 1], gap="medium")
         with aside:
@@ -192,30 +206,59 @@ def _page() -> None:
         if opts.lesson in LESSONS:
             _lesson_box(opts)
         main = st.container()
+    # The views are drawn before the sidebar: the browser draws elements in the order they
+    # arrive, and a new chart should not wait behind two dozen controls.
     with main:
-        _main_area(scene, opts)
+        view = views.switch()
+        _views_part()
+        if view == "Map" and not opts.lecture:
+            st.caption("Play animates every run together; the slider scrubs through the steps. "
+                       "Click anywhere on the map to start the runs there.")  # fmt: skip
+    if not opts.lecture:
+        with st.sidebar:
+            st.title("Descent")
+            st.caption("Optimizers on 2D loss landscapes, exactly as Keras, PyTorch and optax compute them.")
+            _lessons_picker()
+            controls.render(scene)
+            _share_part()
 
 
-def _main_area(scene: Scenario, opts: Options) -> None:
-    """The views of the scene's result, the Share box that goes with them, and the URL."""
+@st.fragment(key=state.VIEWS_PART)
+def _views_part() -> None:
+    """The views of the scene's result, a notice from the last edit, and the URL: what every
+    edit reruns. It reads the scene from the session (a fragment that reruns alone gets the
+    arguments of the page's last full run)."""
+    _guarded(_views)
+
+
+def _views() -> None:
+    scene, opts = state.scene(), state.options()
+    message = state.take_notice()
+    if message:
+        st.info(message)
     loading = st.empty()
-    if "result" not in st.session_state:
-        # A session's first run compiles the optimizers (a second or two on a fresh server).
+    if "result" not in st.session_state and scene not in RESULTS:
+        # A session's first run may compile the optimizers (a second or two on a fresh server).
         # Showing a chart meanwhile says so, and lets the browser fetch and start plotly.js,
         # which it otherwise does only when the map arrives: the two waits overlap.
         with loading:
-            charts.plotly_chart(views.LOADING_SPEC, config=views.CHART_CONFIG, height=120)
+            live_chart.chart(live_chart.figure_json(views.LOADING_SPEC), key=views.LOADING_KEY, height=120)
     result = _result(scene)
     loading.empty()
     params = tuple(sorted(scene.landscape_params.items()))
     grid = landscape_grid(scene.landscape, params, MAP_RESOLUTION)
-    view = views.render(scene, opts, result, grid, lambda: landscape_grid(scene.landscape, params, SURFACE_RESOLUTION))
-    opts = state.options()  # the Code tab may have changed the selected run
-    if view != opts.view:
-        opts = Options(opts.lecture, opts.hidden, opts.colours, opts.lesson, view, opts.selected)
-        st.session_state[state.OPTIONS] = opts
-    if not opts.lecture:
-        with st.sidebar:
-            with st.expander("Share & export", expanded=False):
-                share.render(scene, opts, result, lambda: views.map_figure(scene, opts, result, grid))
-    _sync_url(scene, opts)
+    views.render(scene, opts, result, grid, lambda: landscape_grid(scene.landscape, params, SURFACE_RESOLUTION),
+                 on_map_click=_on_map_click)  # fmt: skip
+    _sync_url(scene, state.options())  # the Code view may have changed the selected run
+
+
+@st.fragment(key=state.SHARE_PART)
+def _share_part() -> None:
+    """"Share & export": its link and files are the scene's, so every edit reruns it too."""
+    exports = st.expander("Share & export", key=state.SHARE_OPEN, on_change="rerun")
+    if exports.open:
+        scene, opts = state.scene(), state.options()
+        result = _result(scene)
+        grid = landscape_grid(scene.landscape, tuple(sorted(scene.landscape_params.items())), MAP_RESOLUTION)
+        with exports:
+            share.render(scene, opts, result, lambda: views.map_figure(scene, opts, result, grid))

@@ -10,6 +10,7 @@ others' widgets alone.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import NoReturn
 
 import streamlit as st
 
@@ -23,10 +24,19 @@ RUN_IDS = "run_ids"
 NEXT_ID = "next_run_id"
 GENERATION = "generation"
 WARNINGS = "link_warnings"
-LAST_CLICK = "last_click"
 EXPANDED = "expanded_run"
 NOTICE = "notice"  # a one-line message for the next rerun (e.g. a rejected upload)
 VIEW = "view_tab"
+
+# Parts of the page that rerun alone (`st.fragment` keys). An edit reruns the views, the share
+# box (its link is the scene's) and the controls whose drawing it changes, not the whole page:
+# the sidebar's other controls are neither rebuilt on the server nor redrawn in the browser.
+VIEWS_PART = "views"
+SHARE_PART = "share"
+LANDSCAPE_PART = "landscape"
+START_PART = "start"
+RUNS_PART = "runs"
+SIDEBAR_PARTS = (SHARE_PART, LANDSCAPE_PART, START_PART, RUNS_PART)
 
 
 def init() -> None:
@@ -78,6 +88,18 @@ def replace_scene(scenario: Scenario, new_options: Options | None = None) -> Non
     st.session_state[RUN_IDS] = [new_run_id() for _ in scenario.runs]
     st.session_state[GENERATION] += 1
     st.session_state[VIEW] = options().view
+
+
+SHARE_OPEN = "share_open"
+
+
+def refresh(*parts: str) -> NoReturn:
+    """End a widget callback: rerun the views and `parts`, and the share box if it is open (its
+    link and files are the scene's), nothing else. (The sidebar's parts do not exist in lecture
+    mode, which hides it.)"""
+    share = (SHARE_PART,) if st.session_state.get(SHARE_OPEN) else ()
+    sidebar = () if options().lecture else (*share, *parts)
+    st.rerun(scope=[VIEWS_PART, *dict.fromkeys(sidebar)])
 
 
 def notice(message: str) -> None:

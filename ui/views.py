@@ -1,10 +1,18 @@
 """The main area: the map, the 3D surface, the curves, the table and "copy as code".
 
-Tabs run lazily (`on_change="rerun"`): only the open tab builds its figure, so a rerun costs
-one figure, not five.
+Views are a registry (`VIEWS`): a name (the switch's label and the URL's `view=`) and a
+function that draws it. Only the chosen view is drawn, so a rerun costs one figure, not five.
+The switch is a segmented control, not `st.tabs`: a tab panel watches every DOM change inside
+it for focusable elements, and walked the map's whole SVG a few times on each redraw.
+
+Figures are shared by every session through a bounded cache keyed by what they show.
 """
 
 from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -13,11 +21,17 @@ import viz
 from descent import Result, Scenario
 from optimizers import code
 from optimizers.spec import FLAVOUR_TITLES
-from ui import charts, state
-from ui.links import VIEWS, Options
+from ui import live_chart, memo, state
+from ui.links import Options
 
-CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+# Figures as the browser receives them (JSON text), shared by every session that shows the same.
+FIGURES: memo.SharedCache[str] = memo.SharedCache("figures", 64 * 2**20, memo.array_bytes)
+
+CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "responsive": True}
 MAP_KEY = "map"
+LOADING_KEY = "loading"
+# The charts' height in px (in lecture mode they fill the window's height).
+CHART_HEIGHT = 720
 
 # Shown while a session's first run compiles: an empty plot with one line of text.
 LOADING_SPEC = {
@@ -27,7 +41,6 @@ LOADING_SPEC = {
         "yaxis": {"visible": False},
         "annotations": [{"text": "Computing the trajectories…", "showarrow": False, "font": {"size": 16}}],
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
-        "height": 120,
     },
 }
 
@@ -44,8 +57,24 @@ def figure_inputs(scene: Scenario, opts: Options) -> dict:
     }
 
 
+def _figure_key(kind: str, scene: Scenario, opts: Options) -> tuple:
+    inputs = figure_inputs(scene, opts)
+    return (kind, scene, tuple(inputs["colours"]), tuple(inputs["visible"]), inputs["lecture"])
+
+
 def map_spec(scene: Scenario, opts: Options, result: Result, grid) -> dict:
-    return viz.trajectory_map_spec(result, grid, log_scale=scene.landscape_spec.log_scale, **figure_inputs(scene, opts))
+    """The map for the page: in lecture mode with plotly's own key beside it (no edits happen
+    there), otherwise without, the key being HTML above the map (map_key), which the browser
+    redraws for free. The same landscape keeps the user's zoom across edits (uirevision)."""
+    spec = viz.trajectory_map_spec(result, grid, log_scale=scene.landscape_spec.log_scale, legend=opts.lecture,
+                                   colour_bar=opts.lecture, **figure_inputs(scene, opts))  # fmt: skip
+    spec["layout"]["uirevision"] = f"{scene.landscape}:{sorted(scene.landscape_params.items())}"
+    return spec
+
+
+def map_json(scene: Scenario, opts: Options, result: Result, grid) -> str:
+    return FIGURES.get(_figure_key("map", scene, opts),
+                       lambda: live_chart.figure_json(live_chart.with_background(map_spec(scene, opts, result, grid))))
 
 
 def map_figure(scene: Scenario, opts: Options, result: Result, grid):
@@ -53,38 +82,139 @@ def map_figure(scene: Scenario, opts: Options, result: Result, grid):
     return viz.trajectory_map(result, grid, log_scale=scene.landscape_spec.log_scale, **figure_inputs(scene, opts))
 
 
-def render(scene: Scenario, opts: Options, result: Result, grid, coarse_grid) -> str:
-    """Draw the tabs; the name of the open one. `coarse_grid()` gives the 3D view's grid."""
-    tabs = st.tabs(VIEWS, key=state.VIEW, on_change="rerun")
-    shared = figure_inputs(scene, opts)
-    # In lecture mode the page's stylesheet sizes the charts to the window.
-    height = "content" if opts.lecture else 720
-    with tabs[0]:
-        if tabs[0].open:
-            charts.plotly_chart(map_spec(scene, opts, result, grid), key=MAP_KEY, on_select="rerun",
-                                selection_mode="points", config=CHART_CONFIG, height=height)  # fmt: skip
-            if not opts.lecture:
-                st.caption("Play animates every run together; the slider scrubs through the steps. "
-                           "Click anywhere on the map to start the runs there.")  # fmt: skip
-    with tabs[1]:
-        if tabs[1].open:
-            fig = viz.surface_3d(result, coarse_grid(), log_scale=scene.landscape_spec.log_scale, **shared)
-            st.plotly_chart(fig, config=CHART_CONFIG, height=height)
-    with tabs[2]:
-        if tabs[2].open:
-            st.plotly_chart(viz.curves_figure(result, **shared), config=CHART_CONFIG)
-    with tabs[3]:
-        if tabs[3].open:
-            rows = viz.results_table(result, scene.landscape_spec.minima)
-            shown = [{k: ("—" if v is None else v) for k, v in row.items()} for row in rows]
-            st.dataframe(shown, hide_index=True, width="stretch")
-    with tabs[4]:
-        if tabs[4].open:
-            _code_tab(scene, opts)
-    return st.session_state.get(state.VIEW) or VIEWS[0]
+@dataclass(frozen=True)
+class Context:
+    """What a view draws from."""
+
+    scene: Scenario
+    opts: Options
+    result: Result
+    grid: tuple  # the landscape on the map's grid
+    coarse_grid: Callable[[], tuple]  # ... on the 3D view's coarser grid, computed when asked
+    on_map_click: Callable[[], None] | None
+
+    @property
+    def figure_inputs(self) -> dict:
+        return figure_inputs(self.scene, self.opts)
+
+    @property
+    def height(self) -> int | str:
+        return live_chart.FILL if self.opts.lecture else CHART_HEIGHT
 
 
-def _code_tab(scene: Scenario, opts: Options) -> None:
+def map_key(scene: Scenario, opts: Options, result: Result, grid) -> str:
+    """The map's legend and colour scale as HTML (shared by sessions, like the map)."""
+    inputs = figure_inputs(scene, opts)
+    return FIGURES.get(_figure_key("key", scene, opts), lambda: viz.map_key_html(
+        result, grid, minima=inputs["minima"], log_scale=scene.landscape_spec.log_scale, colours=inputs["colours"],
+        visible=inputs["visible"]))  # fmt: skip
+
+
+def _map(ctx: Context) -> None:
+    if not ctx.opts.lecture:
+        # Our own markup; run labels in it are escaped (viz.key).
+        st.markdown(map_key(ctx.scene, ctx.opts, ctx.result, ctx.grid), unsafe_allow_html=True)
+    live_chart.chart(map_json(ctx.scene, ctx.opts, ctx.result, ctx.grid), key=MAP_KEY, height=ctx.height,
+                     config=CHART_CONFIG, on_click=ctx.on_map_click)  # fmt: skip
+
+
+def _surface(ctx: Context) -> None:
+    def build() -> str:
+        fig = viz.surface_3d(ctx.result, ctx.coarse_grid(), log_scale=ctx.scene.landscape_spec.log_scale, **ctx.figure_inputs)
+        spec = fig.to_dict()
+        spec["layout"]["uirevision"] = ctx.scene.landscape  # the camera stays where the user turned it
+        return live_chart.figure_json(spec)
+
+    # One WebGL pixel per screen pixel (plotly.js draws 3D at twice the resolution by default):
+    # a quarter of the pixels to render on every update, which a GPU-less browser does on the CPU.
+    live_chart.chart(FIGURES.get(_figure_key("3d", ctx.scene, ctx.opts), build), key="surface", height=ctx.height,
+                     config=CHART_CONFIG | {"plotGlPixelRatio": 1})  # fmt: skip
+
+
+def _curves(ctx: Context) -> None:
+    def build() -> str:
+        return live_chart.figure_json(viz.curves_figure(ctx.result, **ctx.figure_inputs).to_dict())
+
+    figure = FIGURES.get(_figure_key("curves", ctx.scene, ctx.opts), build)
+    height = panels_height(figure)
+    live_chart.chart(figure, key="curves", height=height, config=CHART_CONFIG)
+
+
+def panels_height(figure: str) -> int:
+    """The curves figure's own height (it grows with its panels), read back from its JSON."""
+    return int(json.loads(figure)["layout"].get("height") or CHART_HEIGHT)
+
+
+def _table(ctx: Context) -> None:
+    # A static table: the data grid of st.dataframe (a canvas with its own layout engine) took
+    # twice as long as a whole map to redraw after each edit, for a dozen rows at most.
+    rows = viz.results_table(ctx.result, ctx.scene.landscape_spec.minima)
+    st.table(table_text(rows), border="horizontal")
+
+
+def _code(ctx: Context) -> None:
+    _code_view(ctx.scene, ctx.opts)
+
+
+@dataclass(frozen=True)
+class View:
+    name: str  # the switch's label and the URL's value
+    draw: Callable[[Context], None]
+
+
+VIEWS: tuple[View, ...] = (
+    View("Map", _map),
+    View("3D", _surface),
+    View("Curves", _curves),
+    View("Table", _table),
+    View("Code", _code),
+)
+BY_NAME = {view.name: view for view in VIEWS}
+
+
+def names() -> tuple[str, ...]:
+    return tuple(view.name for view in VIEWS)
+
+
+def _on_switch() -> None:
+    state.set_options(view=st.session_state[state.VIEW])
+
+
+def switch() -> str:
+    """The view switch (drawn in a full run: switching views redraws the page); the chosen
+    view's name."""
+    if st.session_state.get(state.VIEW) not in BY_NAME:
+        st.session_state[state.VIEW] = VIEWS[0].name
+    chosen = st.segmented_control("View", names(), key=state.VIEW, required=True, label_visibility="collapsed",
+                                  on_change=_on_switch)  # fmt: skip
+    return BY_NAME.get(chosen, VIEWS[0]).name
+
+
+def render(scene: Scenario, opts: Options, result: Result, grid, coarse_grid, on_map_click=None) -> None:
+    """Draw the chosen view. `coarse_grid()` gives the 3D view's grid; `on_map_click` is called
+    (before the next rerun) when the map is clicked."""
+    view = BY_NAME.get(st.session_state.get(state.VIEW), VIEWS[0])
+    view.draw(Context(scene, opts, result, grid, coarse_grid, on_map_click))
+
+
+# How each column is written; None (no minimum known, never converged) is left empty. Every
+# column is text, so no column mixes types (Arrow, which carries tables to the browser, rejects
+# that, and Streamlit logged a traceback on every render when "—" stood among numbers).
+TABLE_FORMATS = {"final x": "{:.6g}", "final y": "{:.6g}", "final loss": "{:.4g}",
+                 "distance to nearest minimum": "{:.3g}", "steps to converge": "{:d}"}  # fmt: skip
+
+
+def table_text(rows: list[dict]) -> dict[str, list[str]]:
+    """The table's rows as columns of text, numbers formatted, missing values empty."""
+    def cell(name: str, value) -> str:
+        if value is None:
+            return ""
+        return TABLE_FORMATS.get(name, "{}").format(value)
+
+    return {name: [cell(name, row[name]) for row in rows] for name in viz.TABLE_COLUMNS}
+
+
+def _code_view(scene: Scenario, opts: Options) -> None:
     labels = [run.display_label for run in scene.runs]
     k = state.key("code_run")
     if k not in st.session_state:

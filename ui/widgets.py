@@ -3,13 +3,20 @@
 Every widget here is created without `value=` and with its state seeded in
 `st.session_state` first: Streamlit then never warns about a default that disagrees with
 the session state, and callbacks may set a widget's value before it is drawn.
+
+Each takes an `on_change(value)` callback. Edits reach the scene through these callbacks,
+which Streamlit runs before the script: when the script draws the page, the scene is already
+the edited one, so one pass draws everything (titles included) from it.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import streamlit as st
+
+OnChange = Callable[[float], None]
 
 
 def seed(key: str, value) -> None:
@@ -40,11 +47,11 @@ def number_text(value: float) -> str:
 
 
 def log_slider(label: str, key: str, value: float, *, low: float, high: float, ui_low: float, ui_high: float,
-               help: str | None = None) -> float:  # fmt: skip
+               on_change: OnChange, help: str | None = None) -> None:  # fmt: skip
     """A log-scale slider for a quick choice and a number box for the exact value, kept in sync.
 
-    Returns the exact value. `low`/`high` bound what may be typed; the slider spans
-    `ui_low`..`ui_high` (widened to include the current value).
+    `low`/`high` bound what may be typed; the slider spans `ui_low`..`ui_high` (widened to
+    include the current value). `on_change` gets the exact value.
     """
     grid = log_grid(min(ui_low, value) if value > 0 else ui_low, max(ui_high, value))
     slider_key, exact_key = f"{key}:slider", f"{key}:exact"
@@ -53,9 +60,11 @@ def log_slider(label: str, key: str, value: float, *, low: float, high: float, u
 
     def from_slider():
         st.session_state[exact_key] = float(st.session_state[slider_key])
+        on_change(float(st.session_state[slider_key]))
 
     def from_exact():
         st.session_state[slider_key] = nearest(grid, st.session_state[exact_key])
+        on_change(float(st.session_state[exact_key]))
 
     left, right = st.columns([3, 2], vertical_alignment="bottom")
     left.select_slider(label, options=grid, key=slider_key, on_change=from_slider, format_func=number_text, help=help)
@@ -69,16 +78,15 @@ def log_slider(label: str, key: str, value: float, *, low: float, high: float, u
         step=None,
         label_visibility="collapsed",
     )
-    return float(st.session_state[exact_key])
 
 
 def linear_slider(label: str, key: str, value: float, *, ui_low: float, ui_high: float, step: float,
-                  help: str | None = None) -> float:  # fmt: skip
+                  on_change: OnChange, help: str | None = None) -> None:  # fmt: skip
     seed(key, float(value))
     low, high = min(ui_low, float(st.session_state[key])), max(ui_high, float(st.session_state[key]))
     decimals = max(0, -math.floor(math.log10(step)))
-    return float(st.slider(label, min_value=float(low), max_value=float(high), step=step, key=key,
-                           format=f"%.{decimals}f", help=help))  # fmt: skip
+    st.slider(label, min_value=float(low), max_value=float(high), step=step, key=key, format=f"%.{decimals}f",
+              help=help, on_change=lambda: on_change(float(st.session_state[key])))  # fmt: skip
 
 
 def slider_step(name: str, ui_high: float) -> float:
@@ -88,10 +96,15 @@ def slider_step(name: str, ui_high: float) -> float:
     return 0.001 if ui_high <= 1.0 else 0.01
 
 
-def number(label: str, key: str, value, *, low=None, high=None, integer=False, step=None, help=None):
+def number(label: str, key: str, value, *, on_change: Callable[[], None], low=None, high=None, integer=False,
+           step=None, help=None) -> None:  # fmt: skip
+    """A number box; `on_change()` reads the new value from the session state (callbacks that
+    combine several boxes, like the start's x and y, read them all)."""
     seed(key, int(value) if integer else float(value))
     if integer:
-        return int(st.number_input(label, min_value=None if low is None else int(math.ceil(low)),
-                                   max_value=None if high is None else int(high), step=int(step or 1), key=key,
-                                   help=help))  # fmt: skip
-    return float(st.number_input(label, min_value=low, max_value=high, key=key, format="%g", step=step, help=help))
+        st.number_input(label, min_value=None if low is None else int(math.ceil(low)),
+                        max_value=None if high is None else int(high), step=int(step or 1), key=key, help=help,
+                        on_change=on_change)  # fmt: skip
+    else:
+        st.number_input(label, min_value=low, max_value=high, key=key, format="%g", step=step, help=help,
+                        on_change=on_change)  # fmt: skip

@@ -5,7 +5,8 @@ Waiting: Streamlit reruns are asynchronous, so after an action the tests wait fo
 (`[data-testid='stApp'][data-test-script-state='notRunning']`, as Streamlit's e2e suite
 waits) and for the map to be drawn. No fixed sleeps.
 
-The map is read from plotly.js itself (`gd.data`, `gd._fullData`, `gd._fullLayout`) and from
+The map is read from plotly.js itself (`gd._fullData`, which holds the typed arrays decoded,
+`gd._fullLayout`) and from
 the SVG it drew. Traces are told apart by what viz.trajectory_map gives them: a run's path,
 trail and current point share `legendgroup: "run<i>"`; the path is the one with a legend entry
 (its `meta` is the run's plain label), the current point is the one drawn as markers.
@@ -54,12 +55,13 @@ MAP_STATE = """() => {
   const arr = a => a ? Array.from(a, Number) : [];
   const fnv = text => { let h = 0x811c9dc5; for (let i = 0; i < text.length; i++) { h ^= text.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; } return h; };
   const hrefOf = el => el.getAttribute('href') || el.getAttribute('xlink:href') || '';
-  const paths = gd.data.filter(t => group(t) && t.mode === 'lines' && t.showlegend !== false)
+  // _fullData: plotly.js's decoded copy (gd.data keeps the typed arrays as they were sent).
+  const paths = gd._fullData.filter(t => group(t) && t.mode === 'lines' && t.showlegend !== false)
     .map(t => ({label: t.meta, group: t.legendgroup, x: arr(t.x), y: arr(t.y)}));
   const heads = gd._fullData.filter(t => group(t) && t.mode === 'markers')
     .map(t => ({label: t.name, group: t.legendgroup, x: Number(t.x[0]), y: Number(t.y[0]), text: (t.text || [])[0]}));
-  const start = gd.data.find(t => t.name === 'start');
-  const grid = gd.data.find(t => t.meta === 'set-start');
+  const start = gd._fullData.find(t => t.name === 'start');
+  const grid = gd._fullData.find(t => t.meta === 'set-start');
   return {
     traceTypes: gd._fullData.map(t => t.type),
     paths, heads,
@@ -86,6 +88,11 @@ MAP_STATE = """() => {
     plotArea: (() => { const r = gd.querySelector('.nsewdrag').getBoundingClientRect();
                        return {left: r.left, top: r.top, width: r.width, height: r.height}; })(),
     fontSize: gd._fullLayout.font.size,
+    // The step counter as drawn in the SVG.
+    counter: (() => { const i = gd._fullData.findIndex(t => t.name === 'step counter');
+                      const el = i < 0 ? null : gd.querySelectorAll('.scatterlayer .trace')[i];
+                      const text = el && el.querySelector('text');
+                      return text ? text.textContent : null; })(),
   };
 }"""
 
@@ -93,8 +100,8 @@ MAP_STATE = """() => {
 # The runs' labels and paths as a string, or null while the map is not there.
 PATHS_KEY = """() => {
   const gd = document.querySelector('.js-plotly-plot');
-  if (!gd || !gd.data) return null;
-  return JSON.stringify(gd.data
+  if (!gd || !gd._fullData) return null;
+  return JSON.stringify(gd._fullData
     .filter(t => (t.legendgroup || '').startsWith('run') && t.mode === 'lines' && t.showlegend !== false)
     .map(t => [t.meta, Array.from(t.x, Number), Array.from(t.y, Number)]));
 }"""
@@ -182,6 +189,10 @@ class AppPage:
         if details.get_attribute("open") is None:
             expander.locator("summary").click()
             expander.locator("details[open]").wait_for()
+            # Its contents are built by the rerun that opening it starts: wait until they are
+            # there and that run has ended, so a click does not land on an element being replaced.
+            expander.locator("[data-testid='stExpanderDetails'] [data-testid='stElementContainer']").first.wait_for()
+            self.wait_idle()
         return expander
 
     def click_lesson(self, title: str, lesson_id: str) -> None:

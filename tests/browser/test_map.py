@@ -97,6 +97,9 @@ PLAY_RECORDER = """() => {
       svg: hs.map(([, i]) => { const p = traces[i] && traces[i].querySelector('.points path');
                                return p ? p.getAttribute('transform') : null; }),
       images: gd.querySelectorAll('.imagelayer image').length,
+      counter: (() => { const i = gd._fullData.findIndex(t => t.name === 'step counter');
+                        const el = gd.querySelectorAll('.scatterlayer .trace')[i];
+                        return el && el.querySelector('text') ? el.querySelector('text').textContent : null; })(),
     });
   };
   gd.on('plotly_animatingframe', () => { record.frames += 1; });
@@ -134,10 +137,12 @@ def test_play_moves_the_markers_and_keeps_the_landscape(app):
     assert len(adam) >= 3, "the Adam marker did not move during playback"
     assert len({s["svg"][3] for s in samples}) >= 3, "the drawn Adam marker did not move"
     assert all(s["images"] == 1 for s in samples), "the landscape image left the SVG during playback"
+    # The counter on the map counts along with the markers.
+    assert all(s["counter"] == f"step {s['step']}" for s in samples), [(s["counter"], s["step"]) for s in samples]
 
     after = page.map_state()
     assert [(h["x"], h["y"]) for h in after["heads"]] == ends  # the animation ends on the last step
-    assert page.page.locator(".js-plotly-plot .slider-group > text.slider-label").text_content().strip() == "step 500"
+    assert after["counter"] == "step 500"  # the step counter on the map, drawn
     assert_landscape_image_shown(after)
     assert_paths_drawn(after, 4)
     assert after["paths"] == before["paths"] and after["layoutImages"] == before["layoutImages"]
@@ -210,7 +215,7 @@ CLICK_TARGET = """([fx, fy, clear]) => {
     if (t.meta === 'set-start' || t.name === 'colour scale' || !t.visible) continue;
     for (let i = 0; i < t.x.length; i++) others.push([px(t.x[i]), py(t.y[i])]);
   }
-  const grid = gd.data.find(t => t.meta === 'set-start');
+  const grid = gd._fullData.find(t => t.meta === 'set-start');
   const tx = xa.range[0] + fx * (xa.range[1] - xa.range[0]), ty = ya.range[0] + fy * (ya.range[1] - ya.range[0]);
   const order = Array.from(grid.x.keys()).sort((a, b) =>
     Math.hypot(grid.x[a] - tx, grid.y[a] - ty) - Math.hypot(grid.x[b] - tx, grid.y[b] - ty));
@@ -238,7 +243,7 @@ def test_a_click_on_the_map_moves_the_start_point(app):
     expect(page.page.get_by_label("Start x", exact=True)).to_have_value(f"{x:g}")
     expect(page.page.get_by_label("Start y", exact=True)).to_have_value(f"{y:g}")
 
-    page.page.wait_for_function("([x, y]) => { const s = document.querySelector('.js-plotly-plot').data"
+    page.page.wait_for_function("([x, y]) => { const s = document.querySelector('.js-plotly-plot')._fullData"
                                 ".find(t => t.name === 'start'); return s && Math.abs(s.x[0] - x) < 1e-6 && Math.abs(s.y[0] - y) < 1e-6; }",
                                 arg=[x, y])  # fmt: skip
     state = page.map_state()

@@ -14,6 +14,7 @@ from ui import state
 from ui.defaults import DEFAULT_SCENARIO
 from ui.lessons import LESSONS
 from ui.links import Options, encode
+from ui.live_chart import sent_figures
 
 TIMEOUT = 120
 
@@ -39,9 +40,15 @@ def result(at: AppTest) -> descent.Result:
 
 
 def map_spec(at: AppTest) -> dict:
-    charts = at.get("plotly_chart")
+    charts = sent_figures(at.get("bidi_component"))
     assert charts, "no chart on the page"
-    return json.loads(charts[0].proto.spec)
+    return charts[0]
+
+
+def open_expander(at: AppTest, key: str) -> AppTest:
+    """Open a lazily built expander (its contents exist only while it is open)."""
+    at.session_state[key] = True
+    return at.run()
 
 
 def query(at: AppTest) -> dict:
@@ -62,7 +69,7 @@ def test_default_page_renders_the_default_scene():
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.id)
 def test_every_lesson_renders(lesson):
-    at = app()
+    at = open_expander(app(), "lessons_open")
     at.button(key=f"lesson:{lesson.id}").click().run()
     clean(at)
     assert scene(at) == lesson.build()
@@ -72,7 +79,7 @@ def test_every_lesson_renders(lesson):
 
 
 def test_changing_a_hyperparameter_changes_the_results_and_compiles_nothing():
-    at = app()
+    at = open_expander(app(), "g0:r3:editor")
     before_result = result(at)
     compiled = descent.trace_count()
     at.number_input(key="g0:r3:adam:keras:learning_rate:exact").set_value(0.2).run()
@@ -126,9 +133,11 @@ def test_adding_duplicating_and_removing_runs():
     at.button(key="g0:add").click().run()
     clean(at)
     assert len(scene(at).runs) == 5 and len(result(at).runs) == 5
+    open_expander(at, "g0:r0:editor")
     at.button(key="g0:r0:dup").click().run()
     clean(at)
     assert len(scene(at).runs) == 6 and scene(at).runs[1] == scene(at).runs[0]
+    open_expander(at, "g0:r1:editor")
     at.button(key="g0:r1:remove").click().run()  # widgets are keyed by run id: r1 is Momentum
     clean(at)
     labels = [run.display_label for run in scene(at).runs]
@@ -137,7 +146,7 @@ def test_adding_duplicating_and_removing_runs():
 
 
 def test_hiding_a_run_leaves_it_off_the_map():
-    at = app()
+    at = open_expander(app(), "g0:r1:editor")
     at.toggle(key="g0:r1:shown").set_value(False).run()
     clean(at)
     names = {trace.get("name") for trace in map_spec(at)["data"]}
@@ -146,7 +155,7 @@ def test_hiding_a_run_leaves_it_off_the_map():
 
 
 def test_switching_flavour_brings_that_flavours_defaults():
-    at = app()
+    at = open_expander(app(), "g0:r3:editor")
     at.segmented_control(key="g0:r3:flavour").set_value("pytorch").run()
     clean(at)
     run = scene(at).runs[3]
@@ -158,7 +167,7 @@ def test_lecture_mode_hides_the_controls():
     at = app(encode(DEFAULT_SCENARIO, Options(lecture=True, lesson="ravine")))
     clean(at)
     assert not at.sidebar.number_input and not at.sidebar.selectbox
-    assert at.get("plotly_chart")
+    assert sent_figures(at.get("bidi_component"))
     at.button(key="lecture_off").click().run()
     clean(at)
     assert at.sidebar.number_input
@@ -184,7 +193,7 @@ def test_every_view_renders():
 
 
 def test_diverged_runs_are_reported_plainly():
-    at = app()
+    at = open_expander(app(), "lessons_open")
     at.button(key="lesson:too_high").click().run()
     clean(at)
     statuses = [r.status for r in result(at).runs]
@@ -194,15 +203,15 @@ def test_diverged_runs_are_reported_plainly():
     at.session_state[state.VIEW] = "Table"
     at.run()
     clean(at)
-    assert f"diverged at step {k}" in list(at.dataframe[0].value["status"])  # and in the table
+    assert f"diverged at step {k}" in list(at.table[0].value["status"])  # and in the table
 
 
 def test_map_payload_for_4_runs_of_1000_steps_is_under_a_megabyte():
     at = app(encode(DEFAULT_SCENARIO.replace(steps=1000), Options()))
     clean(at)
-    spec_json = at.get("plotly_chart")[0].proto.spec
-    assert len(spec_json.encode()) <= 1_000_000
-    spec = json.loads(spec_json)
+    sent = at.get("bidi_component")[0].proto.json
+    assert len(sent.encode()) <= 1_000_000
+    spec = map_spec(at)
     assert len(spec["frames"]) <= 100
     for frame in spec["frames"]:
         assert all(trace.get("type", "scatter") == "scatter" for trace in frame["data"])  # never the landscape

@@ -11,7 +11,8 @@ from descent import Scenario
 from tests.descent.strategies import scenario_strategy
 from ui.defaults import DEFAULT_SCENARIO, PALETTE_SIZE
 from ui.lessons import LESSONS
-from ui.links import VIEWS, Options, encode, parse
+from ui.links import Options, encode, parse
+from ui.views import names as view_names
 
 
 def through_url(query: dict) -> dict:
@@ -27,7 +28,7 @@ def scenes(draw):
         hidden=frozenset(draw(st.sets(st.integers(0, n - 1)))),
         colours=tuple(draw(st.lists(st.integers(0, PALETTE_SIZE - 1), min_size=n, max_size=n))),
         lesson=draw(st.none() | st.sampled_from([lesson.id for lesson in LESSONS])),
-        view=draw(st.sampled_from(VIEWS)),
+        view=draw(st.sampled_from(view_names())),
         selected=draw(st.integers(0, n - 1)),
     )
     return scenario, options

@@ -1,0 +1,144 @@
+"""What an edit costs the server, as deterministic properties: one script pass per edit, no
+compilation when the number of steps changes, a scene computed once for every session, and
+each view's payload within its budget (4 runs × 1000 steps)."""
+
+from __future__ import annotations
+
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import descent
+from tests.conftest import ROOT
+from ui import memo, page, payload, state, views
+from ui.live_chart import sent_figures
+
+TIMEOUT = 120
+
+
+def app(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def passes_of(at: AppTest, edit) -> int:
+    """Script passes (of the page or of a part that reruns alone) an edit takes. AppTest keeps
+    only what a partial rerun drew, so a full run afterwards brings the whole page back."""
+    edit()
+    page.run_seconds.clear()
+    at.run()
+    clean(at)
+    passes = len(page.run_seconds)
+    at.run()
+    return passes
+
+
+def test_every_edit_is_one_script_pass():
+    """Callbacks update the scene before the script runs, so titles drawn before the widgets
+    are already right: no second pass (st.rerun) is needed, even when a run is renamed."""
+    at = app()
+    at.session_state["g0:r3:editor"] = True
+    at.run()
+    edits = {
+        "start": lambda: at.number_input(key="g0:start_x").set_value(-1.2),
+        "steps": lambda: at.number_input(key="g0:steps").set_value(321),
+        "a rename by its learning rate": lambda: at.number_input(key="g0:r3:adam:keras:learning_rate:exact").set_value(0.07),
+        "a label": lambda: at.text_input(key="g0:r3:label").input("my Adam"),
+        "hide a run": lambda: at.toggle(key="g0:r3:shown").set_value(False),
+    }
+    for name, edit in edits.items():
+        assert passes_of(at, edit) == 1, name
+    run = at.session_state[state.SCENE].runs[3]
+    assert (run.label, run.hparams["learning_rate"]) == ("my Adam", 0.07)
+    assert at.session_state[state.OPTIONS].hidden == frozenset({3})
+    # The title of the edited run's editor is the new one, and the editor stayed open.
+    titles = [e.label for e in at.sidebar.expander if "my Adam" in e.label]
+    assert titles and "○" in titles[0]  # hidden: a hollow dot
+    assert at.session_state["g0:r3:editor"] is True
+
+
+def test_no_number_of_steps_compiles_anything_once_the_app_has_started():
+    at = app()
+    compiled = descent.trace_count()
+    for steps in (10, 499, 1023, 1024, 1025, 2500, 77):
+        at.number_input(key="g0:steps").set_value(steps).run()
+        clean(at)
+        at.run()  # the whole page again (AppTest keeps only what a partial rerun drew)
+        assert all(len(run.path) == steps + 1 for run in at.session_state["result"].runs)
+    assert descent.trace_count() == compiled
+
+
+def test_a_scene_opened_by_two_sessions_is_computed_once():
+    link = {"landscape": "himmelblau", "start": "0.5,0.5", "steps": "377",
+            "r0.optimizer": "adam", "r0.learning_rate": "0.05", "r1.optimizer": "sgd", "r1.learning_rate": "0.01"}  # fmt: skip
+    first = app(link)
+    clean(first)
+    results, figures = (page.RESULTS.hits, page.RESULTS.misses), (views.FIGURES.hits, views.FIGURES.misses)
+    second = app(link)  # another session of the same server (AppTest runs in this process)
+    clean(second)
+    assert (page.RESULTS.hits, page.RESULTS.misses) == (results[0] + 1, results[1])
+    # The map and its key: found, not built again.
+    assert views.FIGURES.hits >= figures[0] + 2 and views.FIGURES.misses == figures[1]
+    assert second.session_state["result"] is first.session_state["result"]  # the very same object
+    spec_1, spec_2 = (sent_figures(at.get("bidi_component"))[0] for at in (first, second))
+    assert spec_1 == spec_2
+
+
+def test_shared_caches_stay_within_their_bound():
+    cache = memo.SharedCache("test", max_bytes=10_000, size=memo.array_bytes)
+    for i in range(50):
+        cache.get(i, lambda: np.zeros(300, np.float32))  # 1,200 bytes each
+    assert cache.bytes <= 10_000 and 5 <= len(cache) <= 8
+    assert 49 in cache and 0 not in cache  # the least recently used went first
+    assert cache.get(49, lambda: pytest.fail("recomputed")) is not None and cache.hits == 1
+    assert cache.get("huge", lambda: np.zeros(10_000, np.float32)).nbytes == 40_000  # served, not kept
+    assert "huge" not in cache
+    # The app's caches have bounds that fit Streamlit Community Cloud's smallest allowance.
+    assert page.RESULTS.max_bytes + page.GRIDS.max_bytes + views.FIGURES.max_bytes <= 200 * 2**20
+
+
+def test_results_are_read_only_so_sessions_can_share_them():
+    result = descent.run({"landscape": "booth", "steps": 5, "runs": [{"optimizer": "adam", "hparams": {"learning_rate": 0.1}}]})
+    with pytest.raises(ValueError):
+        result.runs[0].path[0, 0] = 42.0
+
+
+# Budgets for the default scene at 1000 steps (what the views sent when this test was written,
+# with room for the next issues' overlays: per-step arrows on the map).
+BUDGET_KB = {"Map": 380, "3D": 320, "Curves": 130, "Table": 8, "Code": 8}
+
+
+def test_each_view_keeps_its_payload_budget():
+    sizes = payload.per_view()
+    assert set(sizes) == set(views.names())
+    for view, size in sizes.items():
+        assert size <= BUDGET_KB[view] * 1000, f"{view}: {size / 1000:.0f} kB > {BUDGET_KB[view]} kB"
+    assert sizes["Map"] > 50_000 and sizes["Table"] > 500  # each was measured, not empty
+
+
+def test_the_table_converts_to_arrow_as_it_is():
+    """Streamlit converts a table to Arrow and logs a traceback when a column mixes types."""
+    result = descent.run({"landscape": "quadratic", "start": [1, 1], "steps": 200, "runs": [
+        {"optimizer": "sgd", "hparams": {"learning_rate": 0.05}},  # converges
+        {"optimizer": "sgd", "hparams": {"learning_rate": 1e-5}},  # never within tolerance
+        {"optimizer": "sgd", "hparams": {"learning_rate": 2.5}},  # diverges
+    ]})  # fmt: skip
+    import viz
+
+    columns = views.table_text(viz.results_table(result, result.scenario.landscape_spec.minima))
+    assert columns["steps to converge"][1] == "" and columns["steps to converge"][0].isdigit()
+    assert columns["status"][2].startswith("diverged at step ")
+    assert all(isinstance(cell, str) for column in columns.values() for cell in column)
+    pa.Table.from_pandas(pd.DataFrame(columns))  # raises on a mixed column
+    with pytest.raises(pa.ArrowException):  # what the old table did: "—" among numbers
+        pa.Table.from_pandas(pd.DataFrame({"steps": [12, "—"]}))

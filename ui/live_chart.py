@@ -1,0 +1,316 @@
+"""A Plotly chart that stays in the page and is updated in place, instead of drawn anew.
+
+`st.plotly_chart` mounts a new chart for every new figure: plotly.js builds it from nothing
+(the landscape image, the slider, the buttons, every trace), and then draws it once more when
+Streamlit applies its theme. For the 3D view it also creates a new WebGL context each time,
+which took over a second per edit in Chromium without a GPU. This component keeps one plot
+`<div>` per chart for the life of the page and hands each new figure to `Plotly.react`, which
+redraws only what changed: an edit that moves the runs redraws the runs.
+
+It is a Streamlit custom component (st.components.v2) of a few lines of JavaScript. plotly.js
+itself is the library plotly.py ships (`plotly/package_data/plotly.min.js`), served by
+Streamlit's static file serving (`server.enableStaticServing`, the `static/` folder beside
+app.py); `install_assets()` copies it there (at start-up, or in the Docker image's build).
+
+A click on the plot area (not a drag) is reported in data coordinates, which is how a click on
+the map sets the start: no grid of invisible points is needed to catch it.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import functools
+import hashlib
+import json
+import logging
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+import plotly
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parents[1]
+STATIC = ROOT / "static"
+ASSET = "plotly.min.js"
+ASSET_URL = f"/app/static/{ASSET}"
+NAME = "descent_plotly"
+# In lecture mode a chart fills the window's height below the page's header row.
+FILL = "fill"
+
+log = logging.getLogger("descent.ui")
+
+
+def plotly_source() -> Path:
+    """plotly.js as the installed plotly package ships it."""
+    return Path(plotly.__file__).parent / "package_data" / ASSET
+
+
+def install_assets(static: Path = STATIC) -> Path | None:
+    """Copy plotly.js into the folder Streamlit serves (if it is missing or differs); the
+    copy's path, or None when the folder is not writable (a read-only deployment must copy it
+    when it is built, as the Dockerfile does: `python -m ui.live_chart`)."""
+    target = static / ASSET
+    try:
+        if not (target.exists() and filecmp.cmp(plotly_source(), target, shallow=True)):
+            static.mkdir(parents=True, exist_ok=True)
+            partial = target.with_suffix(".partial")
+            shutil.copyfile(plotly_source(), partial)
+            partial.replace(target)  # atomic: a second server starting at once never reads half a file
+        return target
+    except OSError as error:
+        if target.exists():
+            return target
+        log.error("cannot install %s into %s: %s", ASSET, static, error)
+        return None
+
+
+JS = """
+export default function(component) {
+  const { data, parentElement, setTriggerValue } = component;
+  let gd = parentElement.querySelector(':scope > div.descent-plot');
+  if (!gd) {
+    gd = document.createElement('div');
+    gd.className = 'descent-plot';
+    parentElement.appendChild(gd);
+  }
+  gd.__descentTrigger = setTriggerValue;  // the latest: a click reports through it
+  gd.__descentClickable = data.clickable;
+  const figure = reuseUnchanged(gd, JSON.parse(data.figure));
+  const background = figure.background;  // an image under the plot area (see `chart`)
+  delete figure.background;
+  const height = data.height === '%(fill)s' ? Math.max(360, window.innerHeight - (data.fill_offset || 95)) : data.height;
+  gd.style.height = height + 'px';
+  gd.style.width = '100%%';
+  figure.layout = Object.assign({}, figure.layout, {height: height, width: gd.clientWidth || undefined});
+  const draw = () => update(gd, figure, data.config)
+    .catch(error => { console.error('descent chart: update failed, redrawing', error);
+                      gd.__descentDrawn = null;
+                      return window.Plotly.react(gd, {data: figure.data, layout: figure.layout, frames: figure.frames || [], config: data.config}); })
+    .then(() => { placeBackground(gd, background); gd.dataset.drawn = String((Number(gd.dataset.drawn) || 0) + 1); listen(gd); });
+  // One update at a time, in order: a figure that arrives while one is drawn waits for it.
+  gd.__descentQueue = (gd.__descentQueue || loadPlotly()).then(draw, draw);
+  return () => { if (window.Plotly) window.Plotly.purge(gd); };
+}
+
+// Draw `figure`. When only the traces' data changed (the runs moved: a new start, a new number of
+// steps, another learning rate), the new data is applied as a zero-length animation, which
+// moves the traces without redrawing the rest of the plot (legend, slider, buttons, axes):
+// half the work of Plotly.react. Anything else goes through Plotly.react.
+//
+// What was drawn is remembered as text taken before plotly.js saw it: plotly.js writes its
+// defaults back into the objects it is given.
+function update(gd, figure, config) {
+  const previous = gd.__descentDrawn;
+  const {width, height, ...rest} = figure.layout;
+  const drawn = {uids: figure.data.map(t => t.uid), shapes: figure.data.map(shape), layout: JSON.stringify(rest)};
+  gd.__descentDrawn = drawn;
+  const full = gd._fullLayout;
+  const fast = previous && full && previous.layout === drawn.layout && full.height === height
+    && (width === undefined || Math.abs(full.width - width) < 1)
+    && previous.shapes.length === drawn.shapes.length && previous.shapes.every((s, i) => s === drawn.shapes[i]);
+  gd.dataset.path = fast ? 'move' : 'react';  // for the tests
+  if (!fast) {
+    return window.Plotly.react(gd, {data: figure.data, layout: figure.layout, frames: figure.frames || [], config: config});
+  }
+  const changed = [];
+  drawn.uids.forEach((uid, i) => { if (uid !== previous.uids[i]) changed.push(i); });
+  const moves = changed.map(i => {
+    const move = {};
+    for (const key of DATA_KEYS) if (key in figure.data[i]) move[key] = figure.data[i][key];
+    return move;
+  });
+  const frames = figure.frames || [];
+  return window.Plotly.animate(gd, {data: moves, traces: changed},
+                               {frame: {duration: 0, redraw: false}, transition: {duration: 0}, mode: 'immediate'})
+    .then(() => deleteAllFrames(gd))
+    .then(() => frames.length ? window.Plotly.addFrames(gd, frames) : null);
+}
+
+// Plotly.deleteFrames sorts the indices it is given as text ("10" before "9") and then deletes
+// from the end, which goes wrong across a change in the number of digits: delete the frames
+// in groups of equally long indices, the longest first.
+function deleteAllFrames(gd) {
+  const count = ((gd._transitionData && gd._transitionData._frames) || []).length;
+  let chain = Promise.resolve();
+  for (let digits = String(Math.max(count - 1, 0)).length; digits >= 1; digits--) {
+    const low = digits === 1 ? 0 : 10 ** (digits - 1), high = Math.min(count, 10 ** digits);
+    const group = [];
+    for (let i = low; i < high; i++) group.push(i);
+    if (group.length) chain = chain.then(() => window.Plotly.deleteFrames(gd, group));
+  }
+  return chain;
+}
+
+// The parts of a trace that are its data; everything else (type, mode, names, colours, hover
+// templates) is its shape, which must match, with the whole layout, for the fast path.
+const DATA_KEYS = ['x', 'y', 'z', 'text', 'customdata'];
+function shape(trace) {
+  return JSON.stringify(trace, (key, value) => (DATA_KEYS.includes(key) || key === 'uid') ? undefined : value);
+}
+
+// Plotly.react redraws what it sees change, and it compares arrays by identity: a trace or a
+// layout part equal to the one already drawn is handed back as the very same object. Traces
+// are matched by their uid, a digest of their content (figure_json sets it).
+const LAYOUT_PARTS = ['sliders', 'updatemenus', 'images', 'annotations', 'xaxis', 'yaxis', 'scene', 'legend'];
+function reuseUnchanged(gd, figure) {
+  const previous = gd.__descentFigure;
+  const parts = {};
+  for (const key of LAYOUT_PARTS) if (key in figure.layout) parts[key] = JSON.stringify(figure.layout[key]);
+  if (previous) {
+    const byUid = new Map(previous.data.map(t => [t.uid, t]));
+    figure.data = figure.data.map(t => (t.uid && byUid.has(t.uid)) ? byUid.get(t.uid) : t);
+    for (const key of Object.keys(parts)) {
+      if (parts[key] === previous.parts[key]) figure.layout[key] = previous.layout[key];
+    }
+  }
+  gd.__descentFigure = {data: figure.data, layout: figure.layout, parts: parts};
+  return figure;
+}
+
+// The background image lives under plotly's SVG, not in it: plotly.js redraws its own layout
+// images on every update that changes data, and waits for the browser to decode them anew.
+// It is placed over the data rectangle it covers and follows zoom and pan.
+function placeBackground(gd, background) {
+  gd.__descentBackground = background;
+  const container = gd.querySelector('.svg-container');
+  if (!container) return;
+  let box = container.querySelector(':scope > div.descent-background');
+  if (!background) { if (box) box.remove(); return; }
+  if (!box) {
+    box = document.createElement('div');
+    box.className = 'descent-background';
+    box.style.cssText = 'position:absolute;overflow:hidden;pointer-events:none;';
+    const image = document.createElement('img');
+    image.alt = '';
+    image.style.cssText = 'position:absolute;max-width:none;';
+    box.appendChild(image);
+    container.insertBefore(box, container.firstChild);
+  }
+  const image = box.firstChild;
+  if (image.getAttribute('src') !== background.source) image.setAttribute('src', background.source);
+  positionBackground(gd);
+}
+
+function positionBackground(gd) {
+  const background = gd.__descentBackground, box = gd.querySelector('.descent-background');
+  const xa = gd._fullLayout && gd._fullLayout.xaxis, ya = gd._fullLayout && gd._fullLayout.yaxis;
+  if (!background || !box || !xa || !ya) return;
+  Object.assign(box.style, {left: xa._offset + 'px', top: ya._offset + 'px', width: xa._length + 'px', height: ya._length + 'px'});
+  const left = xa.l2p(background.x0), right = xa.l2p(background.x1);
+  const top = ya.l2p(background.y1), bottom = ya.l2p(background.y0);
+  Object.assign(box.firstChild.style, {left: left + 'px', top: top + 'px', width: (right - left) + 'px', height: (bottom - top) + 'px'});
+}
+
+function loadPlotly() {
+  if (window.Plotly) return Promise.resolve();
+  if (!window.__descentPlotly) {
+    window.__descentPlotly = new Promise((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = '%(url)s';
+      script.onload = resolve;
+      script.onerror = () => reject(new Error('plotly.js could not be loaded from %(url)s'));
+      document.head.appendChild(script);
+    });
+  }
+  return window.__descentPlotly;
+}
+
+// A click (a press and release within a few pixels) on the plot area, in data coordinates.
+function listen(gd) {
+  if (gd.__descentListening) return;
+  gd.__descentListening = true;
+  let down = null;
+  gd.addEventListener('pointerdown', e => { down = [e.clientX, e.clientY]; }, true);
+  gd.addEventListener('pointerup', e => {
+    if (!down || !gd.__descentClickable) return;
+    const moved = Math.hypot(e.clientX - down[0], e.clientY - down[1]);
+    down = null;
+    const area = gd.querySelector('.nsewdrag');
+    const xa = gd._fullLayout && gd._fullLayout.xaxis, ya = gd._fullLayout && gd._fullLayout.yaxis;
+    if (moved > 4 || !area || !xa || !ya || !e.target.closest('.nsewdrag')) return;
+    const box = area.getBoundingClientRect();
+    const fx = (e.clientX - box.left) / box.width, fy = (box.bottom - e.clientY) / box.height;
+    const x = xa.range[0] + fx * (xa.range[1] - xa.range[0]);
+    const y = ya.range[0] + fy * (ya.range[1] - ya.range[0]);
+    gd.__descentTrigger('click', {x: x, y: y, dx: (xa.range[1] - xa.range[0]) / box.width,
+                                  dy: (ya.range[1] - ya.range[0]) / box.height});
+  }, true);
+  gd.on('plotly_relayout', () => positionBackground(gd));
+  gd.on('plotly_relayouting', () => positionBackground(gd));
+  window.addEventListener('resize', () => { if (gd.isConnected && window.Plotly) window.Plotly.Plots.resize(gd); });
+}
+""" % {"url": ASSET_URL, "fill": FILL}
+
+CSS = ".descent-plot { width: 100%; contain: layout paint style; }"
+
+_component = None
+
+
+def _renderer():
+    global _component
+    if _component is None:
+        install_assets()
+        _component = st.components.v2.component(NAME, js=JS, css=CSS, isolate_styles=False)
+    return _component
+
+
+def with_background(spec: dict) -> dict:
+    """The figure with its (first) layout image taken out, to be drawn under the plot area by
+    the page instead of inside plotly.js's SVG (see placeBackground). The plot's own background
+    becomes transparent so the image shows through."""
+    layout = dict(spec["layout"])
+    images = list(layout.pop("images", []))
+    if not images:
+        return spec
+    image = images[0]
+    layout["images"] = images[1:]
+    layout["plot_bgcolor"] = layout["paper_bgcolor"] = "rgba(0,0,0,0)"
+    x0, y1 = float(image["x"]), float(image["y"])
+    background = {"source": image["source"], "x0": x0, "x1": x0 + float(image["sizex"]), "y0": y1 - float(image["sizey"]), "y1": y1}
+    return {**spec, "layout": layout, "background": background}
+
+
+def figure_json(spec: dict) -> str:
+    """A figure dict as the component sends it: orjson writes numpy arrays (float32 as the
+    shortest decimal that reads back) and typed-array dicts alike, and fast. Each trace gets a
+    `uid` that digests its content, so the page can keep the traces that did not change."""
+    dump = functools.partial(orjson.dumps, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
+    traces = [dump(trace) for trace in spec.get("data", [])]
+    uids = [hashlib.blake2b(text, digest_size=8).hexdigest() for text in traces]
+    data = b"[" + b",".join(text[:-1] + (b"," if len(text) > 2 else b"") + b'"uid":"' + uid.encode() + b'"}'
+                            for text, uid in zip(traces, uids)) + b"]"  # fmt: skip
+    rest = dump({key: value for key, value in spec.items() if key != "data"})
+    return (b'{"data":' + data + (b"," + rest[1:] if len(rest) > 2 else b"}")).decode()
+
+
+def chart(figure: str, *, key: str, height: int | str, config: dict | None = None,
+          on_click: Callable[[], None] | None = None, fill_offset: int = 95):  # fmt: skip
+    """Draw (or update in place) the chart `key` with `figure` (`figure_json`'s text).
+
+    `height` in px, or FILL (the window's height less `fill_offset` px). With `on_click`, a
+    click on the plot area calls it; the click's {x, y, dx, dy} (data coordinates and the size
+    of a pixel in them) is then `st.session_state[key].click`.
+    """
+    data = {"figure": figure, "height": height, "config": config or {}, "clickable": on_click is not None,
+            "fill_offset": fill_offset}  # fmt: skip
+    callbacks = {"on_click_change": on_click} if on_click is not None else {}
+    return _renderer()(data=data, key=key, height="content", **callbacks)
+
+
+def sent_figures(elements) -> list[dict]:
+    """The figures of the charts among Streamlit elements (AppTest's `at.get("bidi_component")`,
+    or protos), as dicts: what a test reads of what the page was sent."""
+    figures = []
+    for element in elements:
+        proto = getattr(element, "proto", element)
+        if getattr(proto, "component_name", "").endswith(NAME):
+            figures.append(json.loads(json.loads(proto.json)["figure"]))
+    return figures
+
+
+if __name__ == "__main__":  # `python -m ui.live_chart`: install plotly.js for static serving
+    path = install_assets()
+    print(path if path else "could not install plotly.js")
+    raise SystemExit(0 if path else 1)

@@ -1,0 +1,82 @@
+"""Caches shared by every session of one server, bounded in bytes.
+
+A lecture opens the same few links a hundred times, and every session of a Streamlit server
+runs in one process: a scene's results and its figures are computed once and served to all of
+them. Entries are immutable values (a `descent.Result`, a figure dict that nobody mutates), so
+sessions can share them; the least recently used go first when the bound is reached.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+import numpy as np
+
+V = TypeVar("V")
+
+
+class SharedCache(Generic[V]):
+    """A thread-safe LRU cache of at most `max_bytes` (as `size(value)` counts them)."""
+
+    def __init__(self, name: str, max_bytes: int, size: Callable[[V], int]):
+        self.name = name
+        self.max_bytes = max_bytes
+        self._size = size
+        self._entries: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.bytes = 0
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable, compute: Callable[[], V]) -> V:
+        """The value for `key`, computed by `compute()` on a miss. Two sessions asking for the
+        same new key at once may both compute it (neither waits on the other); one is kept."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
+                return entry[0]
+            self.misses += 1
+        value = compute()
+        nbytes = self._size(value)
+        with self._lock:
+            if key not in self._entries and nbytes <= self.max_bytes:
+                self._entries[key] = (value, nbytes)
+                self.bytes += nbytes
+                while self.bytes > self.max_bytes:
+                    _, (_, dropped) = self._entries.popitem(last=False)
+                    self.bytes -= dropped
+        return value
+
+    def __contains__(self, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.bytes = self.hits = self.misses = 0
+
+
+def array_bytes(value) -> int:
+    """Bytes held by the numpy arrays inside a value (dataclasses, tuples, lists, dicts), plus
+    a little for each object; strings count their length."""
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, str):
+        return len(value) + 50
+    if isinstance(value, dict):
+        return 100 + sum(array_bytes(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return 60 + sum(array_bytes(v) for v in value)
+    fields = getattr(value, "__dataclass_fields__", None)
+    if fields is not None:
+        return 100 + sum(array_bytes(getattr(value, name)) for name in fields)
+    return 50
