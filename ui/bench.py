@@ -305,10 +305,15 @@ def server_reruns(repeats: int) -> dict:
     page.RESULTS.clear()  # every edit below is a new scene: nothing may come from a cache
     views.FIGURES.clear()
     compiled = descent.trace_count()
+    def current(key: str) -> str:  # the widget's key now (a log slider's pair is renewed on each change)
+        version = at.session_state["widget_versions"].get(key, 0) if "widget_versions" in at.session_state else 0
+        return f"{key}~{version}" if version else key
+
     edits = {
         "start x": lambda i: at.number_input(key="g0:start_x").set_value(-1.4 + 0.01 * i),
         "steps": lambda i: at.number_input(key="g0:steps").set_value(300 + 37 * i),
-        "learning rate": lambda i: at.number_input(key="g0:r3:adam:keras:learning_rate:exact").set_value(0.03 + 0.001 * i),
+        "learning rate": lambda i: at.number_input(key=current("g0:r3:adam:keras:learning_rate") + ":exact").set_value(
+            0.03 + 0.001 * i),
     }
     times, passes = {}, {}
     for name, edit in edits.items():

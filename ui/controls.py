@@ -36,15 +36,15 @@ SCHEDULE_NAMES = list(schedules.BY_NAME)
 # -- applying an edit ---------------------------------------------------------------------------
 
 
-def _apply(change: Callable[[Scenario], Scenario], revert: dict | None = None, part: str | None = None) -> None:
+def _apply(change: Callable[[Scenario], Scenario], widget: str | None = None, part: str | None = None) -> None:
     """Replace the scene by `change(scene)` and rerun the views and `part` (the sidebar part
-    the edited widget is in, when its drawing changes); if the model rejects the change, put
-    the widgets in `revert` (key → value) back and say why."""
+    the edited widget is in, when its drawing changes); if the model rejects the change, say
+    why and draw the `widget` anew from the unchanged scene (its value put back)."""
     try:
         new = change(state.scene())
     except ScenarioError as e:
-        for key, value in (revert or {}).items():
-            st.session_state[key] = value
+        if widget is not None:
+            widgets.renew(widget)
         state.notice(f"That change was not applied: {e}.")
     else:
         st.session_state[state.SCENE] = new
@@ -61,7 +61,7 @@ def _keep_editor_open(run_id: int) -> None:
     st.session_state[state.run_key(run_id, "editor")] = True
 
 
-def _edit_run(run_id: int, change: Callable[[Run], Run], revert: dict | None = None) -> None:
+def _edit_run(run_id: int, change: Callable[[Run], Run], widget: str | None = None) -> None:
     _keep_editor_open(run_id)
 
     def on_scene(scene: Scenario) -> Scenario:
@@ -70,11 +70,12 @@ def _edit_run(run_id: int, change: Callable[[Run], Run], revert: dict | None = N
         runs[index] = change(runs[index])
         return scene.replace(runs=tuple(runs))
 
-    _apply(on_scene, revert, state.RUNS_PART)
+    _apply(on_scene, widget, state.RUNS_PART)
 
 
 def _value(key: str):
-    return st.session_state[key]
+    """The value of the widget `key` (under its current version, see widgets.renew)."""
+    return st.session_state[widgets.versioned(key)]
 
 
 # -- callbacks: the scene --------------------------------------------------------------------------
@@ -102,10 +103,10 @@ def _on_start() -> None:
 
 
 def set_start(point: tuple[float, float]) -> None:
-    """Move the common start (from the map or the reset button): the scene and the boxes."""
+    """Move the common start (from the map or the reset button): the scene, and the boxes
+    drawn anew from it."""
     st.session_state[state.SCENE] = state.scene().replace(start=point)
-    st.session_state[state.key("start_x")] = float(point[0])
-    st.session_state[state.key("start_y")] = float(point[1])
+    widgets.renew(state.key("start_x"), state.key("start_y"))
 
 
 def _on_reset_start() -> None:
@@ -142,7 +143,7 @@ def _on_optimizer(run_id: int) -> None:
 
     def change(run: Run) -> Run:
         flavour = run.flavour if run.flavour in spec.flavours else spec.flavours[0]
-        st.session_state[state.run_key(run_id, "flavour")] = flavour
+        widgets.renew(state.run_key(run_id, "flavour"))  # drawn anew, with this optimizer's flavours
         return Run(spec.id, flavour, _carried(spec, flavour, run.hparams), run.schedule, run.label, run.start)
 
     _edit_run(run_id, change)
@@ -159,8 +160,8 @@ def _on_flavour(run_id: int) -> None:
     _edit_run(run_id, change)
 
 
-def _on_hparam(run_id: int, name: str, value, revert: dict) -> None:
-    _edit_run(run_id, lambda run: replace(run, hparams=Params({**run.hparams, name: value})), revert)
+def _on_hparam(run_id: int, name: str, value, widget: str) -> None:
+    _edit_run(run_id, lambda run: replace(run, hparams=Params({**run.hparams, name: value})), widget)
 
 
 def _on_schedule(run_id: int) -> None:
@@ -278,9 +279,8 @@ def _schedule_default(param, steps: int):
 
 
 def _landscape_section(scene: Scenario) -> None:
-    widgets.seed(state.key("landscape"), scene.landscape)
-    st.selectbox("Landscape", LANDSCAPE_IDS, key=state.key("landscape"), format_func=lambda i: landscapes.get(i).title,
-                 on_change=_on_landscape)  # fmt: skip
+    st.selectbox("Landscape", LANDSCAPE_IDS, key=_seeded(state.key("landscape"), scene.landscape),
+                 format_func=lambda i: landscapes.get(i).title, on_change=_on_landscape)  # fmt: skip
     if scene.landscape_spec.params:
         _landscape_params()
 
@@ -325,37 +325,41 @@ def _noise_section(scene: Scenario) -> None:
         widgets.number("Seed", state.key("seed"), noise.seed, low=0, high=2**31 - 1, integer=True, on_change=_on_noise)
 
 
+def _seeded(key: str, value) -> str:
+    """The widget `key`'s current versioned key, seeded with `value` if new."""
+    versioned = widgets.versioned(key)
+    widgets.seed(versioned, value)
+    return versioned
+
+
 def _hparam_widget(run_id: int, run: Run, hp, value) -> None:
     k = state.run_key(run_id, f"{run.optimizer}:{run.flavour}:{hp.name}")
     label = f"{hp.name} (${hp.symbol}$)" if hp.symbol else hp.name
     if hp.kind == "bool":
-        widgets.seed(k, bool(value))
-        st.toggle(label, key=k, help=hp.meaning,
-                  on_change=lambda: _on_hparam(run_id, hp.name, bool(_value(k)), {k: bool(value)}))  # fmt: skip
+        st.toggle(label, key=_seeded(k, bool(value)), help=hp.meaning,
+                  on_change=lambda: _on_hparam(run_id, hp.name, bool(_value(k)), k))  # fmt: skip
         return
     if hp.scale == "log":
         low = hp.low if not hp.low_open else max(hp.low, 1e-12)
-        revert = {f"{k}:exact": float(value), f"{k}:slider": widgets.nearest(widgets.log_grid(hp.ui_low, hp.ui_high), value)}
         widgets.log_slider(label, k, float(value), low=low, high=hp.high, ui_low=hp.ui_low, ui_high=hp.ui_high,
-                           help=hp.meaning, on_change=lambda v: _on_hparam(run_id, hp.name, v, revert))  # fmt: skip
+                           help=hp.meaning, on_change=lambda v: _on_hparam(run_id, hp.name, v, k))  # fmt: skip
         return
     widgets.linear_slider(label, k, float(value), ui_low=hp.ui_low, ui_high=hp.ui_high,
                           step=widgets.slider_step(hp.name, hp.ui_high), help=hp.meaning,
-                          on_change=lambda v: _on_hparam(run_id, hp.name, v, {k: float(value)}))  # fmt: skip
+                          on_change=lambda v: _on_hparam(run_id, hp.name, v, k))  # fmt: skip
 
 
 def _schedule_section(run_id: int, run: Run) -> None:
     k = state.run_key(run_id, "schedule")
-    widgets.seed(k, run.schedule.name)
-    st.selectbox("Learning-rate schedule", SCHEDULE_NAMES, key=k, format_func=lambda n: schedules.get(n).title,
-                 on_change=_on_schedule, args=(run_id,))  # fmt: skip
+    st.selectbox("Learning-rate schedule", SCHEDULE_NAMES, key=_seeded(k, run.schedule.name),
+                 format_func=lambda n: schedules.get(n).title, on_change=_on_schedule, args=(run_id,))  # fmt: skip
     spec = schedules.get(run.schedule.name)
     values = run.schedule.resolved()
     for p in spec.params:
         pk = state.run_key(run_id, f"schedule:{spec.name}:{p.name}")
         if p.kind == "bool":
-            widgets.seed(pk, bool(values[p.name]))
-            st.toggle(p.name, key=pk, help=p.meaning, on_change=_on_schedule_param, args=(run_id, p.name, pk))
+            st.toggle(p.name, key=_seeded(pk, bool(values[p.name])), help=p.meaning, on_change=_on_schedule_param,
+                      args=(run_id, p.name, pk))  # fmt: skip
         else:
             widgets.number(p.name, pk, values[p.name], low=p.low, high=p.high, integer=p.kind == "int", help=p.meaning,
                            on_change=lambda name=p.name, key=pk: _on_schedule_param(run_id, name, key))  # fmt: skip
@@ -367,11 +371,9 @@ def _run_editor(run_id: int, run: Run) -> None:
     """The editor of one run: optimizer, flavour, hyperparameters, schedule, label, colour."""
     spec = optimizers.get(run.optimizer)
     k_opt, k_flavour = state.run_key(run_id, "optimizer"), state.run_key(run_id, "flavour")
-    widgets.seed(k_opt, run.optimizer)
-    st.selectbox("Optimizer", OPTIMIZER_IDS, key=k_opt, format_func=lambda i: optimizers.get(i).title,
+    st.selectbox("Optimizer", OPTIMIZER_IDS, key=_seeded(k_opt, run.optimizer), format_func=lambda i: optimizers.get(i).title,
                  on_change=_on_optimizer, args=(run_id,))  # fmt: skip
-    widgets.seed(k_flavour, run.flavour)
-    st.segmented_control("Flavour", list(spec.flavours), key=k_flavour, required=True,
+    st.segmented_control("Flavour", list(spec.flavours), key=_seeded(k_flavour, run.flavour), required=True,
                          format_func=lambda f: FLAVOUR_TITLES[f], on_change=_on_flavour, args=(run_id,))  # fmt: skip
     note = spec.flavour_notes.get(run.flavour)
     if note:
@@ -381,20 +383,17 @@ def _run_editor(run_id: int, run: Run) -> None:
         _hparam_widget(run_id, run, hp, values[hp.name])
     _schedule_section(run_id, run)
     k_label = state.run_key(run_id, "label")
-    widgets.seed(k_label, run.label)
-    st.text_input("Label", key=k_label, placeholder=auto_label(replace(run, label="")), max_chars=60,
+    st.text_input("Label", key=_seeded(k_label, run.label), placeholder=auto_label(replace(run, label="")), max_chars=60,
                   on_change=_on_label, args=(run_id,))  # fmt: skip
 
 
 def _run_options(run_id: int, index: int, opts: Options, n_runs: int) -> None:
     """Colour, visibility, duplicate and remove."""
     k_colour, k_shown = state.run_key(run_id, "colour"), state.run_key(run_id, "shown")
-    widgets.seed(k_colour, opts.colour_of(index))
-    widgets.seed(k_shown, index not in opts.hidden)
     left, right = st.columns(2)
-    left.selectbox("Colour", range(PALETTE_SIZE), key=k_colour, format_func=lambda c: COLOUR_NAMES[c],
-                   on_change=_on_colour, args=(run_id,))  # fmt: skip
-    right.toggle("Show", key=k_shown, on_change=_on_shown, args=(run_id,))
+    left.selectbox("Colour", range(PALETTE_SIZE), key=_seeded(k_colour, opts.colour_of(index)),
+                   format_func=lambda c: COLOUR_NAMES[c], on_change=_on_colour, args=(run_id,))  # fmt: skip
+    right.toggle("Show", key=_seeded(k_shown, index not in opts.hidden), on_change=_on_shown, args=(run_id,))
     a, b = st.columns(2)
     a.button("Duplicate", key=state.run_key(run_id, "dup"), on_click=_on_duplicate_run, args=(run_id,),
              disabled=n_runs >= MAX_RUNS, width="stretch")  # fmt: skip

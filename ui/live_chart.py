@@ -221,15 +221,19 @@ function loadPlotly() {
 function listen(gd) {
   if (gd.__descentListening) return;
   gd.__descentListening = true;
+  // The release is listened for on the window: while a button is down plotly.js lays a cover
+  // over the page, which receives it.
   let down = null;
-  gd.addEventListener('pointerdown', e => { down = [e.clientX, e.clientY]; }, true);
-  gd.addEventListener('pointerup', e => {
-    if (!down || !gd.__descentClickable) return;
+  gd.addEventListener('pointerdown', e => {
+    down = e.target.closest && e.target.closest('.nsewdrag') ? [e.clientX, e.clientY] : null;
+  }, true);
+  window.addEventListener('pointerup', e => {
+    if (!down || !gd.__descentClickable || !gd.isConnected) { down = null; return; }
     const moved = Math.hypot(e.clientX - down[0], e.clientY - down[1]);
     down = null;
     const area = gd.querySelector('.nsewdrag');
     const xa = gd._fullLayout && gd._fullLayout.xaxis, ya = gd._fullLayout && gd._fullLayout.yaxis;
-    if (moved > 4 || !area || !xa || !ya || !e.target.closest('.nsewdrag')) return;
+    if (moved > 4 || !area || !xa || !ya) return;
     const box = area.getBoundingClientRect();
     const fx = (e.clientX - box.left) / box.width, fy = (box.bottom - e.clientY) / box.height;
     const x = xa.range[0] + fx * (xa.range[1] - xa.range[0]);

@@ -32,6 +32,12 @@ def scene_json(scene: Scenario, result: Result) -> str:
 
 
 def _on_upload() -> None:
+    """Read a scene file; a whole new scene (or a notice why not) redraws the whole page."""
+    _read_upload()
+    st.rerun()  # the uploader sits in the share box, which would otherwise rerun alone
+
+
+def _read_upload() -> None:
     uploaded = st.session_state.get(state.key("upload"))
     if uploaded is None:
         return
@@ -56,6 +62,7 @@ def _on_upload() -> None:
 
 def _on_lecture(on: bool) -> None:
     state.set_options(lecture=on)
+    st.rerun()  # the page's layout changes (the button may sit in a part that reruns alone)
 
 
 def render(scene: Scenario, opts: Options, result: Result, map_figure) -> None:

@@ -69,6 +69,7 @@ def map_spec(scene: Scenario, opts: Options, result: Result, grid) -> dict:
     spec = viz.trajectory_map_spec(result, grid, log_scale=scene.landscape_spec.log_scale, legend=opts.lecture,
                                    colour_bar=opts.lecture, **figure_inputs(scene, opts))  # fmt: skip
     spec["layout"]["uirevision"] = f"{scene.landscape}:{sorted(scene.landscape_params.items())}"
+    spec["layout"]["dragmode"] = "pan"  # a click sets the start, a drag moves the view
     return spec
 
 

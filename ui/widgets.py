@@ -25,6 +25,25 @@ def seed(key: str, value) -> None:
         st.session_state[key] = value
 
 
+# A widget whose value the app changes (the start moved by a click on the map, a log slider's
+# number box following the slider, a rejected value put back) is drawn anew under a new key,
+# seeded from the scene: a value written into the session state in a callback does not reach
+# a widget that is redrawn by a fragment's rerun (Streamlit 1.67), only a new widget starts
+# from it. `versioned(key)` is the widget's current key; `renew(key)` moves it to the next.
+VERSIONS = "widget_versions"
+
+
+def versioned(key: str) -> str:
+    version = st.session_state.get(VERSIONS, {}).get(key, 0)
+    return f"{key}~{version}" if version else key
+
+
+def renew(*keys: str) -> None:
+    versions = st.session_state.setdefault(VERSIONS, {})
+    for key in keys:
+        versions[key] = versions.get(key, 0) + 1
+
+
 def log_grid(low: float, high: float) -> list[float]:
     """1-2-5 steps per decade from low to high (both included), e.g. 1e-5 ... 10."""
     values = {float(low), float(high)}
@@ -51,29 +70,28 @@ def log_slider(label: str, key: str, value: float, *, low: float, high: float, u
     """A log-scale slider for a quick choice and a number box for the exact value, kept in sync.
 
     `low`/`high` bound what may be typed; the slider spans `ui_low`..`ui_high` (widened to
-    include the current value). `on_change` gets the exact value.
+    include the current value). `on_change` gets the exact value; the pair is then drawn anew
+    from the value the scene holds (see `renew`).
     """
     grid = log_grid(min(ui_low, value) if value > 0 else ui_low, max(ui_high, value))
-    slider_key, exact_key = f"{key}:slider", f"{key}:exact"
+    base = versioned(key)
+    slider_key, exact_key = f"{base}:slider", f"{base}:exact"
     seed(slider_key, nearest(grid, value))
     seed(exact_key, float(value))
 
-    def from_slider():
-        st.session_state[exact_key] = float(st.session_state[slider_key])
-        on_change(float(st.session_state[slider_key]))
-
-    def from_exact():
-        st.session_state[slider_key] = nearest(grid, st.session_state[exact_key])
-        on_change(float(st.session_state[exact_key]))
+    def changed(new: float) -> None:
+        renew(key)
+        on_change(new)
 
     left, right = st.columns([3, 2], vertical_alignment="bottom")
-    left.select_slider(label, options=grid, key=slider_key, on_change=from_slider, format_func=number_text, help=help)
+    left.select_slider(label, options=grid, key=slider_key, format_func=number_text, help=help,
+                       on_change=lambda: changed(float(st.session_state[slider_key])))  # fmt: skip
     right.number_input(
         f"{label} (exact)",
         min_value=float(low),
         max_value=float(high),
         key=exact_key,
-        on_change=from_exact,
+        on_change=lambda: changed(float(st.session_state[exact_key])),
         format="%g",
         step=None,
         label_visibility="collapsed",
@@ -82,6 +100,7 @@ def log_slider(label: str, key: str, value: float, *, low: float, high: float, u
 
 def linear_slider(label: str, key: str, value: float, *, ui_low: float, ui_high: float, step: float,
                   on_change: OnChange, help: str | None = None) -> None:  # fmt: skip
+    key = versioned(key)
     seed(key, float(value))
     low, high = min(ui_low, float(st.session_state[key])), max(ui_high, float(st.session_state[key]))
     decimals = max(0, -math.floor(math.log10(step)))
@@ -98,8 +117,10 @@ def slider_step(name: str, ui_high: float) -> float:
 
 def number(label: str, key: str, value, *, on_change: Callable[[], None], low=None, high=None, integer=False,
            step=None, help=None) -> None:  # fmt: skip
-    """A number box; `on_change()` reads the new value from the session state (callbacks that
-    combine several boxes, like the start's x and y, read them all)."""
+    """A number box; `on_change()` reads the new value from the session state (at
+    `versioned(key)`: callbacks that combine several boxes, like the start's x and y, read them
+    all)."""
+    key = versioned(key)
     seed(key, int(value) if integer else float(value))
     if integer:
         st.number_input(label, min_value=None if low is None else int(math.ceil(low)),

@@ -211,8 +211,9 @@ def _frame(runs: Sequence[tuple[int, RunLike]], step: int, trail: int, animated:
 
 def _step_counter(grid: Surface, step: int, style: Style) -> dict:
     """The step the map shows, in its top-left corner; the frames update it as the runs move."""
+    inset_x, inset_y = 0.015 * (grid.xs[-1] - grid.xs[0]), 0.01 * (grid.ys[-1] - grid.ys[0])  # clear of the axes' labels
     return scatter(
-        x=np.array([grid.xs[0]], dtype=np.float32), y=np.array([grid.ys[-1]], dtype=np.float32), mode="text",
+        x=np.array([grid.xs[0] + inset_x], dtype=np.float32), y=np.array([grid.ys[-1] - inset_y], dtype=np.float32), mode="text",
         text=[f"step {step}"], textposition="bottom right", hoverinfo="skip", showlegend=False, name="step counter",
         textfont={"size": style.font_size + 2, "color": "#111111", "shadow": "1px 1px 2px #ffffff"},
     )

@@ -5,11 +5,12 @@ Waiting: Streamlit reruns are asynchronous, so after an action the tests wait fo
 (`[data-testid='stApp'][data-test-script-state='notRunning']`, as Streamlit's e2e suite
 waits) and for the map to be drawn. No fixed sleeps.
 
-The map is read from plotly.js itself (`gd._fullData`, which holds the typed arrays decoded,
-`gd._fullLayout`) and from
-the SVG it drew. Traces are told apart by what viz.trajectory_map gives them: a run's path,
-trail and current point share `legendgroup: "run<i>"`; the path is the one with a legend entry
-(its `meta` is the run's plain label), the current point is the one drawn as markers.
+The map is read from plotly.js itself (`gd._fullData`, `gd._fullLayout`), from the SVG it drew
+and from the page around it: the landscape is an image under the plot area
+(`.descent-background img`, see ui/live_chart.py) and the key is HTML above the map
+(`.descent-key`). Traces are told apart by what viz.trajectory_map gives them: a run's path,
+trail and current point share `legendgroup: "run<i>"`; the path is the one with `meta` (the
+run's plain label) drawn as lines, the current point is the one drawn as markers.
 """
 
 from __future__ import annotations
@@ -30,20 +31,19 @@ DEFAULT_QUERY = {
 
 IDLE = "[data-testid='stApp'][data-test-connection-state='CONNECTED'][data-test-script-state='notRunning']"
 
-# The map is drawn: plotly has laid it out, every trace has its SVG group, the landscape's layout
-# image is in the SVG, and plotly has not redrawn it for QUIET_MS. (Streamlit redraws a new chart
-# once more about 250 ms after the first draw; a click in between can be lost.)
-QUIET_MS = 700
+# The map is drawn: plotly has laid it out, every trace has its SVG group, the landscape image is
+# decoded and placed, and the chart has not been redrawn for QUIET_MS.
+QUIET_MS = 500
 MAP_DRAWN = """(quietMs) => {
   const gd = document.querySelector('.js-plotly-plot');
-  const ready = gd && gd._fullLayout && gd.data && gd._fullData
-    && gd.querySelectorAll('.scatterlayer .trace').length === gd._fullData.length
-    && gd.querySelectorAll('.imagelayer image').length === (gd._fullLayout.images || []).length
-    && gd.querySelectorAll('.imagelayer image').length > 0;
+  const image = gd && gd.querySelector('.descent-background img');
+  const ready = gd && gd._fullLayout && gd._fullData && gd.dataset.drawn
+    && gd.querySelectorAll('.scatterlayer .trace').length === gd._fullData.filter(t => t.type === 'scatter').length
+    && image && image.complete && image.naturalWidth > 0;
   const now = performance.now(), last = window.__descentDrawn;
   if (!ready) { window.__descentDrawn = null; return false; }
-  if (!last || last.gd !== gd || last.layout !== gd._fullLayout) {
-    window.__descentDrawn = {gd, layout: gd._fullLayout, since: now};
+  if (!last || last.gd !== gd || last.drawn !== gd.dataset.drawn) {
+    window.__descentDrawn = {gd, drawn: gd.dataset.drawn, since: now};
     return false;
   }
   return now - last.since >= quietMs;
@@ -54,39 +54,39 @@ MAP_STATE = """() => {
   const group = t => (t.legendgroup || '').startsWith('run');
   const arr = a => a ? Array.from(a, Number) : [];
   const fnv = text => { let h = 0x811c9dc5; for (let i = 0; i < text.length; i++) { h ^= text.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; } return h; };
-  const hrefOf = el => el.getAttribute('href') || el.getAttribute('xlink:href') || '';
-  // _fullData: plotly.js's decoded copy (gd.data keeps the typed arrays as they were sent).
-  const paths = gd._fullData.filter(t => group(t) && t.mode === 'lines' && t.showlegend !== false)
+  const paths = gd._fullData.filter(t => group(t) && t.mode === 'lines' && t.meta)
     .map(t => ({label: t.meta, group: t.legendgroup, x: arr(t.x), y: arr(t.y)}));
   const heads = gd._fullData.filter(t => group(t) && t.mode === 'markers')
     .map(t => ({label: t.name, group: t.legendgroup, x: Number(t.x[0]), y: Number(t.y[0]), text: (t.text || [])[0]}));
   const start = gd._fullData.find(t => t.name === 'start');
-  const grid = gd._fullData.find(t => t.meta === 'set-start');
+  const image = gd.querySelector('.descent-background img');
+  const plot = gd.querySelector('.nsewdrag').getBoundingClientRect();
+  const svg = gd.querySelector('.main-svg');
   return {
     traceTypes: gd._fullData.map(t => t.type),
     paths, heads,
     start: start ? {x: arr(start.x), y: arr(start.y)} : null,
-    gridPoints: grid ? grid.x.length : 0,
-    layoutImages: (gd.layout.images || []).map(i => ({name: i.name, layer: i.layer, head: (i.source || '').slice(0, 21), hash: fnv(i.source || ''), length: (i.source || '').length})),
-    svgImages: Array.from(gd.querySelectorAll('.imagelayer image')).map(el => {
-      const r = el.getBoundingClientRect();
-      const cs = getComputedStyle(el);
-      return {href: hrefOf(el).slice(0, 21), width: r.width, height: r.height, visibility: cs.visibility,
-              display: cs.display, opacity: Number(el.getAttribute('opacity') ?? cs.opacity),
-              // drawn before (under) the traces
-              belowTraces: !!(el.compareDocumentPosition(gd.querySelector('.scatterlayer')) & Node.DOCUMENT_POSITION_FOLLOWING)};
-    }),
-    legend: Array.from(gd.querySelectorAll('.legendtext'), el => el.textContent),
+    background: image ? (() => {
+      const r = image.getBoundingClientRect(), box = image.parentElement.getBoundingClientRect();
+      const cs = getComputedStyle(image);
+      const src = image.getAttribute('src') || '';
+      return {head: src.slice(0, 21), hash: fnv(src), length: src.length, loaded: image.complete && image.naturalWidth > 0,
+              width: r.width, height: r.height, left: r.left, top: r.top, clip: {left: box.left, top: box.top, width: box.width, height: box.height},
+              visibility: cs.visibility, display: cs.display, opacity: Number(cs.opacity),
+              // under the plot's SVG (drawn first), so the traces are on top of it
+              belowTraces: !!(image.parentElement.compareDocumentPosition(svg) & Node.DOCUMENT_POSITION_FOLLOWING)};
+    })() : null,
+    // The key: the HTML above the map in the app, plotly's own legend in lecture mode.
+    legend: Array.from(document.querySelectorAll('.descent-key .descent-key-label, .js-plotly-plot .legendtext'), el => el.textContent),
     annotations: Array.from(gd.querySelectorAll('.annotation-text'), el => el.textContent),
     // Length of the SVG line drawn for each run's path (0: not drawn).
-    drawnPaths: gd._fullData.map((t, i) => [t, i]).filter(([t]) => group(t) && t.mode === 'lines' && t.showlegend !== false)
+    drawnPaths: gd._fullData.map((t, i) => [t, i]).filter(([t]) => group(t) && t.mode === 'lines' && t.meta)
       .map(([t, i]) => {
         const el = gd.querySelectorAll('.scatterlayer .trace')[i];
         const line = el && el.querySelector('path.js-line');
         return line ? (line.getAttribute('d') || '').length : 0;
       }),
-    plotArea: (() => { const r = gd.querySelector('.nsewdrag').getBoundingClientRect();
-                       return {left: r.left, top: r.top, width: r.width, height: r.height}; })(),
+    plotArea: {left: plot.left, top: plot.top, width: plot.width, height: plot.height},
     fontSize: gd._fullLayout.font.size,
     // The step counter as drawn in the SVG.
     counter: (() => { const i = gd._fullData.findIndex(t => t.name === 'step counter');
@@ -202,15 +202,16 @@ class AppPage:
 
 
 def assert_landscape_image_shown(state: dict) -> None:
-    """The landscape is one layout image, below the traces, drawn over the whole plot area."""
-    assert [(i["name"], i["layer"]) for i in state["layoutImages"]] == [("landscape", "below")]
-    assert state["layoutImages"][0]["head"] == "data:image/png;base64"
-    assert len(state["svgImages"]) == 1, state["svgImages"]
-    image, area = state["svgImages"][0], state["plotArea"]
-    assert image["href"] == "data:image/png;base64"
+    """The landscape is one image under the plot, covering the whole plot area (the map's
+    domain: its axes are fixed to it)."""
+    image, area = state["background"], state["plotArea"]
+    assert image is not None, "no landscape image under the map"
+    assert image["head"] == "data:image/png;base64" and image["loaded"]
     assert image["belowTraces"]
     assert image["visibility"] == "visible" and image["display"] != "none" and image["opacity"] > 0.5
-    assert image["width"] == pytest.approx(area["width"], abs=2) and image["height"] == pytest.approx(area["height"], abs=2)
+    for side, size in (("left", "width"), ("top", "height")):
+        assert image[side] == pytest.approx(area[side], abs=2) and image[size] == pytest.approx(area[size], abs=2)
+        assert image["clip"][side] == pytest.approx(area[side], abs=2) and image["clip"][size] == pytest.approx(area[size], abs=2)
     assert area["width"] > 250 and area["height"] > 250
 
 

@@ -39,7 +39,7 @@ def test_a_shared_link_reopens_the_same_scene(app):
     assert again["paths"] == shown["paths"]
     assert again["heads"] == shown["heads"] and again["start"] == shown["start"]
     assert again["annotations"] == shown["annotations"] and any("diverged" in a for a in again["annotations"])
-    assert again["layoutImages"] == shown["layoutImages"]
+    assert again["background"]["hash"] == shown["background"]["hash"]
     expect(second.page.get_by_label("Steps", exact=True)).to_have_value("150")
     expect(second.page.get_by_text("A learning rate that is too high.", exact=True)).to_be_visible()  # the lesson's note
 
@@ -100,7 +100,7 @@ def test_loading_a_scene_file_replaces_the_scene(app, tmp_path):
     assert "uploaded Adam" in state["legend"]
     path = state["paths"][0]
     assert (path["x"][0], path["y"][0]) == (0.5, -3.0) and len(path["x"]) == 121
-    assert state["layoutImages"][0]["hash"] != before["layoutImages"][0]["hash"]  # Himmelblau's landscape
+    assert state["background"]["hash"] != before["background"]["hash"]  # Himmelblau's landscape
     assert_landscape_image_shown(state)
     assert any("Loaded himmelblau.json." in text for text in page.alerts()["info"])
     expect(page.sidebar_expander("uploaded Adam")).to_have_count(1)
