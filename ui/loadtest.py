@@ -74,7 +74,6 @@ import os
 import random
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -91,7 +90,7 @@ from streamlit.proto.NumberInput_pb2 import NumberInput
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from ui import serve
-from ui.serve import ROOT
+from ui.serve import ROOT, SAMPLE_SECONDS, ServerWatch
 
 # The scene links a lecturer shares: the app's default scene, a Rosenbrock race and an
 # ill-conditioned quadratic (SGD with and without momentum).
@@ -111,7 +110,6 @@ XSRF_COOKIE = "_streamlit_xsrf"
 NO_XSRF_TOKEN = "PLACEHOLDER_AUTH_TOKEN"  # what the browser sends without the cookie
 
 ERROR_KINDS = ("protocol", "timeout", "exception", "st_error")
-SAMPLE_SECONDS = 0.5
 
 _FINISHED_EARLY_FOR_RERUN = ForwardMsg.FINISHED_EARLY_FOR_RERUN  # another run follows at once
 _FINISHED_WITH_COMPILE_ERROR = ForwardMsg.FINISHED_WITH_COMPILE_ERROR
@@ -630,94 +628,6 @@ def served(script: Path) -> Iterator[tuple[str, int, Path]]:
         yield f"http://127.0.0.1:{port}", proc.pid, log_path
     finally:
         serve.stop(proc)
-
-
-def _stat_fields(pid: int) -> list[str] | None:
-    """/proc/PID/stat after the command name (which may hold spaces): state, ppid, ..."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return text.rsplit(")", 1)[1].split()
-
-
-def process_tree(root: int) -> list[int]:
-    """The pid and all its descendants' pids."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            fields = _stat_fields(int(entry))
-            if fields:
-                children.setdefault(int(fields[1]), []).append(int(entry))
-    tree, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        tree.append(pid)
-        todo.extend(children.get(pid, []))
-    return tree
-
-
-def status_kb(pid: int, key: str) -> int:
-    """A /proc/PID/status figure in kB (VmRSS, VmHWM); 0 if the process is gone."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its reaped children."""
-    fields = _stat_fields(pid)
-    if not fields:
-        return 0.0
-    return sum(int(fields[i]) for i in (11, 12, 13, 14)) / os.sysconf("SC_CLK_TCK")
-
-
-class ServerWatch:
-    """Samples the RSS of the servers' process trees every half second (a greenlet under
-    gevent), and their CPU time from start to stop."""
-
-    def __init__(self, pids: Sequence[int]):
-        self.pids = list(pids)
-        self.peak_kb = {pid: 0 for pid in self.pids}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample_until_stopped, daemon=True)
-        self._cpu = {pid: 0.0 for pid in self.pids}
-
-    def start(self) -> ServerWatch:
-        self._cpu = {pid: self._tree_cpu(pid) for pid in self.pids}
-        self._thread.start()
-        return self
-
-    def stop(self, seconds: float) -> dict:
-        self._stop.set()
-        self._thread.join()
-        self._sample()
-        cpu = sum(self._tree_cpu(pid) - self._cpu[pid] for pid in self.pids)
-        hwm_kb = {pid: status_kb(pid, "VmHWM") for pid in self.pids}
-        # The kernel's high-water mark catches a peak between two samples.
-        peak_kb = {pid: max(self.peak_kb[pid], hwm_kb[pid]) for pid in self.pids}
-        return {"measured": True, "pids": self.pids,
-                "peak_rss_mb": sum(peak_kb.values()) / 1024,
-                "peak_rss_mb_by_pid": {str(p): kb / 1024 for p, kb in peak_kb.items()},
-                "hwm_mb_by_pid": {str(p): kb / 1024 for p, kb in hwm_kb.items()},
-                "cpu_seconds": cpu, "cpu_cores_avg": cpu / seconds if seconds > 0 else None}  # fmt: skip
-
-    def _sample_until_stopped(self) -> None:
-        while not self._stop.wait(SAMPLE_SECONDS):
-            self._sample()
-
-    def _sample(self) -> None:
-        for pid in self.pids:
-            rss = sum(status_kb(p, "VmRSS") for p in process_tree(pid))
-            self.peak_kb[pid] = max(self.peak_kb[pid], rss)
-
-    @staticmethod
-    def _tree_cpu(pid: int) -> float:
-        return sum(cpu_seconds(p) for p in process_tree(pid))
 
 
 # ---------------------------------------------------------------------------------------
