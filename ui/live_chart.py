@@ -75,20 +75,26 @@ export default function(component) {
     gd.className = 'descent-plot';
     parentElement.appendChild(gd);
   }
+  performance.mark('descent:render');  // the benchmark's breakdown of an edit (python -m ui.bench)
   gd.__descentTrigger = setTriggerValue;  // the latest: a click reports through it
   gd.__descentClickable = data.clickable;
-  const figure = reuseUnchanged(gd, JSON.parse(data.figure));
+  const parsed = JSON.parse(data.figure);
+  const signature = signatureOf(parsed);  // before plotly.js writes into any of it
+  const figure = reuseUnchanged(gd, parsed);
+  performance.mark('descent:parsed');
   const background = figure.background;  // an image under the plot area (see `chart`)
   delete figure.background;
   const height = data.height === '%(fill)s' ? Math.max(360, window.innerHeight - (data.fill_offset || 95)) : data.height;
   gd.style.height = height + 'px';
   gd.style.width = '100%%';
   figure.layout = Object.assign({}, figure.layout, {height: height, width: gd.clientWidth || undefined});
-  const draw = () => update(gd, figure, data.config)
+  const draw = () => update(gd, figure, signature, data.config)
     .catch(error => { console.error('descent chart: update failed, redrawing', error);
                       gd.__descentDrawn = null;
+                      gd.dataset.path = 'react';
                       return window.Plotly.react(gd, {data: figure.data, layout: figure.layout, frames: figure.frames || [], config: data.config}); })
-    .then(() => { placeBackground(gd, background); gd.dataset.drawn = String((Number(gd.dataset.drawn) || 0) + 1); listen(gd); });
+    .then(() => { placeBackground(gd, background); if (gd.dataset.path !== 'move') shown(gd);
+                  gd.dataset.drawn = String((Number(gd.dataset.drawn) || 0) + 1); listen(gd); });
   // One update at a time, in order: a figure that arrives while one is drawn waits for it.
   gd.__descentQueue = (gd.__descentQueue || loadPlotly()).then(draw, draw);
   return () => { if (window.Plotly) window.Plotly.purge(gd); };
@@ -99,34 +105,42 @@ export default function(component) {
 // moves the traces without redrawing the rest of the plot (legend, slider, buttons, axes):
 // half the work of Plotly.react. Anything else goes through Plotly.react.
 //
-// What was drawn is remembered as text taken before plotly.js saw it: plotly.js writes its
-// defaults back into the objects it is given.
-function update(gd, figure, config) {
+// What was drawn is remembered by its `signature`, text taken before plotly.js saw the figure:
+// plotly.js writes its defaults back into the objects it is given.
+function update(gd, figure, signature, config) {
   const previous = gd.__descentDrawn;
-  const {width, height, ...rest} = figure.layout;
-  const drawn = {uids: figure.data.map(t => t.uid), shapes: figure.data.map(shape), layout: JSON.stringify(rest)};
+  const {width, height} = figure.layout;
+  const drawn = signature;
   gd.__descentDrawn = drawn;
   const full = gd._fullLayout;
   const fast = previous && full && previous.layout === drawn.layout && full.height === height
+    && figure.data.every(t => (t.type || 'scatter') === 'scatter')  // a zero-length animation redraws nothing else
     && (width === undefined || Math.abs(full.width - width) < 1)
     && previous.shapes.length === drawn.shapes.length && previous.shapes.every((s, i) => s === drawn.shapes[i]);
   gd.dataset.path = fast ? 'move' : 'react';  // for the tests
   if (!fast) {
     return window.Plotly.react(gd, {data: figure.data, layout: figure.layout, frames: figure.frames || [], config: config});
   }
-  const changed = [];
-  drawn.uids.forEach((uid, i) => { if (uid !== previous.uids[i]) changed.push(i); });
-  const moves = changed.map(i => {
+  // Every trace takes part, the unchanged ones with nothing to move: plotly.js re-sorts the SVG
+  // groups of the traces in an animation, and would draw those left out on top of the others.
+  const traces = drawn.uids.map((_, i) => i);
+  const moves = traces.map(i => {
     const move = {};
-    for (const key of DATA_KEYS) if (key in figure.data[i]) move[key] = figure.data[i][key];
+    if (drawn.uids[i] !== previous.uids[i]) {
+      for (const key of DATA_KEYS) if (key in figure.data[i]) move[key] = figure.data[i][key];
+    }
     return move;
   });
   const frames = figure.frames || [];
-  return window.Plotly.animate(gd, {data: moves, traces: changed},
+  return window.Plotly.animate(gd, {data: moves, traces: traces},
                                {frame: {duration: 0, redraw: false}, transition: {duration: 0}, mode: 'immediate'})
-    .then(() => deleteAllFrames(gd))
+    .then(() => { shown(gd); return deleteAllFrames(gd); })
     .then(() => frames.length ? window.Plotly.addFrames(gd, frames) : null);
 }
+
+// Counts the updates the user can see (`drawn` counts them once the frames are rebuilt too): the
+// benchmark times an edit up to the moment it is shown.
+function shown(gd) { performance.mark('descent:shown'); gd.dataset.shown = String((Number(gd.dataset.shown) || 0) + 1); }
 
 // Plotly.deleteFrames sorts the indices it is given as text ("10" before "9") and then deletes
 // from the end, which goes wrong across a change in the number of digits: delete the frames
@@ -143,11 +157,21 @@ function deleteAllFrames(gd) {
   return chain;
 }
 
-// The parts of a trace that are its data; everything else (type, mode, names, colours, hover
-// templates) is its shape, which must match, with the whole layout, for the fast path.
-const DATA_KEYS = ['x', 'y', 'z', 'text', 'customdata'];
-function shape(trace) {
-  return JSON.stringify(trace, (key, value) => (DATA_KEYS.includes(key) || key === 'uid') ? undefined : value);
+function signatureOf(figure) {
+  const {width, height, ...rest} = figure.layout;
+  const legend = rest.showlegend !== false;
+  return {uids: figure.data.map(t => t.uid), shapes: figure.data.map(t => shape(t, legend)), layout: JSON.stringify(rest)};
+}
+
+// The parts of a trace that an update may move in place: its data, and the words that follow a
+// run's label (a new learning rate renames the run), except a name plotly's own legend shows,
+// which the move would leave as it was. Everything else (type, mode, colours) is its shape,
+// which must match, with the whole layout, for the fast path.
+const DATA_KEYS = ['x', 'y', 'z', 'text', 'customdata', 'name', 'meta', 'hovertemplate'];
+function shape(trace, legend) {
+  const named = legend && trace.showlegend !== false;  // its name is drawn in the legend
+  return JSON.stringify(trace, (key, value) =>
+    ((DATA_KEYS.includes(key) && !(named && key === 'name')) || key === 'uid') ? undefined : value);
 }
 
 // Plotly.react redraws what it sees change, and it compares arrays by identity: a trace or a

@@ -61,6 +61,8 @@ def test_learning_rate_controls_change_that_run_and_the_url(app):
     assert (after["paths"][3]["x"], after["paths"][3]["y"]) != (before["paths"][3]["x"], before["paths"][3]["y"])
     assert (after["paths"][3]["x"][0], after["paths"][3]["y"][0]) == (-1.5, 2.0)
     assert "Adam lr=0.1" in after["legend"]
+    # Only the run's data and words changed: the chart moved its traces in place, no full redraw.
+    assert page.page.evaluate("() => document.querySelector('.js-plotly-plot').dataset.path") == "move"
     expect(exact).to_have_value("0.1")
 
     # The exact box: 0.02.
@@ -78,6 +80,14 @@ def test_learning_rate_controls_change_that_run_and_the_url(app):
     # The run's editor stays open while it is being tuned, and its title names the current rate.
     expect(adam.locator("summary")).to_have_text(re.compile(r"● Adam lr=0\.02$"))
     expect(adam.locator("details")).to_have_attribute("open", "")
+
+    # Back to 0.1: the path drawn is the one drawn for 0.1 before, not the last one.
+    key = page.paths_key()
+    exact.fill("0.1")
+    exact.press("Enter")
+    page.settle_query("r3.learning_rate", "0.1")
+    page.settle_map_change(key)
+    assert page.map_state()["paths"] == after["paths"]
 
 
 # Record the markers while the map plays: plotly's own data and the SVG marker positions.
