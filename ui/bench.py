@@ -9,8 +9,10 @@
 2. Cold start: `streamlit run` in a fresh process until Chromium shows the map, with the JAX
    compilation cache empty and then with the cache the first start filled (a machine that has
    run the app before). Target with the cache: ≤ 4 s.
-3. The server's part of an edit (the script through Streamlit's AppTest, and its pieces), the
-   compilations edits cause (none are expected), and each view's payload.
+3. Memory: the server's peak RSS while one user opens every view of every lesson. Target:
+   ≤ 690 MB, Streamlit Community Cloud's smallest allowance.
+4. The server's part of an edit (the script through Streamlit's AppTest), the compilations
+   edits cause (none are expected), and each view's payload.
 
 Speed is measured here, not asserted in tests: these machines are shared and noisy.
 """
@@ -31,7 +33,7 @@ from pathlib import Path
 
 from ui.serve import ROOT, start_streamlit, stop
 
-TARGETS = {"latency_median_ratio": 1.3, "latency_max_ratio": 2.5, "cold_s": 4.0, "rerun_ms": 150.0}
+TARGETS = {"latency_median_ratio": 1.3, "latency_max_ratio": 2.5, "cold_s": 4.0, "memory_mb": 690.0}
 CHROMIUM = "/usr/bin/chromium"
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--no-first-run"]  # fmt: skip
@@ -52,18 +54,18 @@ ARM = """([chartSelector, panelSelector]) => {
   w.__edit = {t0: null, t1: null, chart: null, drawn: null, mutated: null};
   const chart = chartSelector ? document.querySelector(chartSelector) : null;
   w.__edit.chart = chart && chart.data;
-  w.__edit.drawn = chart && chart.dataset.drawn;
+  w.__edit.drawn = chart && chart.dataset.shown;
   const stamp = e => { if (w.__edit.t0 === null && (e.type !== 'keydown' || e.key === 'Enter' || e.key.startsWith('Arrow')))
-                          w.__edit.t0 = performance.now(); };
+                          { w.__edit.t0 = performance.now(); performance.mark('bench:t0'); } };
   for (const type of ['keydown', 'pointerup']) document.addEventListener(type, stamp, {capture: true, once: false});
   w.__edit.unarm = () => { for (const type of ['keydown', 'pointerup']) document.removeEventListener(type, stamp, {capture: true}); };
   if (chartSelector) {
     const poll = () => {
       const g = document.querySelector(chartSelector);
       // Redrawn: plotly.js holds new data (a new chart, or Plotly.react), or the app's chart
-      // counted one more draw (an update that moved the traces in place).
-      const redrawn = g && g._fullLayout && ((g.data && g.data !== w.__edit.chart) || g.dataset.drawn !== w.__edit.drawn);
-      if (w.__edit.t0 !== null && redrawn) { w.__edit.t1 = performance.now(); return; }
+      // counted one more update shown (one that moved the traces in place).
+      const redrawn = g && g._fullLayout && ((g.data && g.data !== w.__edit.chart) || g.dataset.shown !== w.__edit.drawn);
+      if (w.__edit.t0 !== null && redrawn) { w.__edit.t1 = performance.now(); performance.mark('bench:t1'); return; }
       setTimeout(poll, 5);
     };
     poll();
@@ -139,6 +141,21 @@ def _view(name: str) -> Callable:
     return prepare
 
 
+def _code_of(run: str) -> Callable:
+    """Show the Code view of the run whose label starts with `run`."""
+
+    def prepare(page) -> None:
+        _view("Code")(page)
+        select = page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").filter(has_text="Run")
+        if run not in select.inner_text():
+            select.locator("input").click()
+            page.get_by_role("option").filter(has_text=run).first.click()
+            page.wait_for_selector(IDLE)
+            page.wait_for_timeout(400)
+
+    return prepare
+
+
 def app_edits() -> list[Edit]:
     """Every kind of edit a user makes: each sidebar widget, in each view."""
 
@@ -151,8 +168,8 @@ def app_edits() -> list[Edit]:
     def steps(page, i, arm) -> None:  # a new length every time: nothing may compile
         _type_into(_number_box("Steps"), str(437 + 61 * i))(page, arm)
 
-    def rate(page, i, arm) -> None:
-        _type_into(_adam_rate, f"{0.03 + 0.001 * (i % 40):g}")(page, arm)
+    def rate(page, i, arm) -> None:  # never the default 0.05: an edit must change something
+        _type_into(_adam_rate, f"{0.0305 + 0.001 * (i % 40):g}")(page, arm)
 
     def beta(page, i, arm) -> None:  # a slider, moved with the keyboard, one notch back and forth
         slider = _sidebar_expander(page, "Adam").locator("[data-testid='stSlider'] input[type=range]").nth(1)
@@ -186,7 +203,7 @@ def app_edits() -> list[Edit]:
         Edit("noise σ", sigma, open_noise),
         start("x", "Curves"), start("x", "3D"), start("x", "Table"),
         # The code shows the optimizer, not the start: edit what it shows.
-        Edit("learning rate (Code)", rate, lambda page: (_view("Code")(page), _open(page, "Adam")), "Code"),
+        Edit("learning rate (Code)", rate, lambda page: (_code_of("Adam")(page), _open(page, "Adam")), "Code"),
     ]  # fmt: skip
 
 
@@ -289,6 +306,37 @@ def cold_start(cache_dir: str) -> float:
             return time.perf_counter() - t0
 
 
+# -- memory: one user opening every view and every lesson ---------------------------------------
+
+
+def one_user_everywhere() -> dict:
+    """The server's peak memory while one user opens every lesson and, in each, every view
+    (Streamlit Community Cloud's smallest allowance is 690 MB)."""
+    from ui.lessons import LESSONS
+    from ui.serve import ServerWatch
+    from ui.views import names
+
+    process, port = start_streamlit(ROOT / "app.py")
+    watch = ServerWatch([process.pid]).start()
+    started = time.perf_counter()
+    visited = 0
+    try:
+        with _browser() as browser:
+            page = _open_page(browser, f"http://127.0.0.1:{port}/")
+            for lesson in (None, *LESSONS):
+                if lesson is not None:
+                    _open(page, "Lessons").get_by_role("button", name=lesson.title, exact=True).click()
+                    page.wait_for_selector(IDLE)
+                    page.wait_for_timeout(500)
+                for view in names():
+                    _view(view)(page)
+                    visited += 1
+        memory = watch.stop(time.perf_counter() - started)
+    finally:
+        stop(process)
+    return {"peak_rss_mb": memory["peak_rss_mb"], "pages": visited, "lessons": len(LESSONS)}
+
+
 # -- the server's part ---------------------------------------------------------------------------
 
 
@@ -343,12 +391,12 @@ def _ms(seconds: float) -> str:
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m ui.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="timed edits of each kind (default 5)")
-    parser.add_argument("--only", choices=("latency", "cold", "server", "payload"), action="append",
+    parser.add_argument("--only", choices=("latency", "cold", "memory", "server", "payload"), action="append",
                         help="run only these parts (repeatable)")
     parser.add_argument("--edits", help="time only the edits whose name contains one of these, comma-separated "
                                         "(e.g. 'start,steps')")  # fmt: skip
     args = parser.parse_args(argv)
-    parts = set(args.only or ("latency", "cold", "server", "payload"))
+    parts = set(args.only or ("latency", "cold", "memory", "server", "payload"))
     browser_ok = os.path.exists(CHROMIUM)
     out: dict = {}
     print(f"Descent app benchmark on {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}\n")
@@ -378,6 +426,12 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"cold start, `streamlit run` to the map drawn in Chromium: {empty:5.2f} s with an empty compilation "
               f"cache; {warm:5.2f} s on a machine that ran the app before "
               f"[target <= {TARGETS['cold_s']:.0f} s: {_mark(warm <= TARGETS['cold_s'])}]\n")  # fmt: skip
+
+    if "memory" in parts and browser_ok:
+        memory = out["memory"] = one_user_everywhere()
+        print(f"memory: one user opening every view of the default scene and of each of the {memory['lessons']} lessons "
+              f"({memory['pages']} pages): server peak RSS {memory['peak_rss_mb']:.0f} MB "
+              f"[target <= {TARGETS['memory_mb']:.0f} MB: {_mark(memory['peak_rss_mb'] <= TARGETS['memory_mb'])}]\n")  # fmt: skip
 
     if "server" in parts:
         server = out["server"] = server_reruns(7 if args.rounds >= 5 else 3)
