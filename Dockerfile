@@ -28,6 +28,9 @@ COPY --chown=descent:descent optimizers ./optimizers
 COPY --chown=descent:descent descent ./descent
 COPY --chown=descent:descent viz ./viz
 COPY --chown=descent:descent ui ./ui
+# plotly.js served by Streamlit's static serving for the map component; copied now because
+# the app's folder is read-only to the user it runs as.
+RUN python -m ui.live_chart
 
 USER 10001:10001
 EXPOSE 8501
