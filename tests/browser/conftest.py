@@ -15,11 +15,7 @@ from __future__ import annotations
 import os
 import pathlib
 import re
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 from playwright.sync_api import expect
@@ -27,6 +23,7 @@ from playwright.sync_api import expect
 pytest.register_assert_rewrite("tests.browser.driver")
 
 from tests.browser.driver import AppPage  # noqa: E402
+from ui.serve import start_streamlit, stop  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ARTEFACTS = ROOT / "test-artefacts" / "browser"
@@ -40,7 +37,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 VIEWPORT = {"width": 1500, "height": 1000}
-SERVER_START_SECONDS = 120
 # Playwright's wait for one thing (a rerun, a redraw); the first script run of a server
 # imports JAX and compiles, which on a busy 2-core machine takes a while.
 DEFAULT_TIMEOUT_MS = 45_000
@@ -48,55 +44,17 @@ DEFAULT_TIMEOUT_MS = 45_000
 expect.set_options(timeout=15_000)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except OSError:
-        return False
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=15)
-
-
 def _start_server(log) -> tuple[subprocess.Popen, int]:
     """Start `streamlit run app.py` and wait until it is healthy; (process, port)."""
-    env = dict(os.environ, JAX_PLATFORMS="cpu", PYTHONUNBUFFERED="1")
     for _attempt in range(3):  # a free port can be taken between the probe and the bind
-        port = _free_port()
-        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                   "--server.port", str(port), "--browser.gatherUsageStats", "false",
-                   "--server.fileWatcherType", "none"]  # fmt: skip
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + SERVER_START_SECONDS
         try:
-            while time.monotonic() < deadline and process.poll() is None:
-                if _healthy(f"http://127.0.0.1:{port}/_stcore/health"):
-                    return process, port
-                time.sleep(0.25)
-        except BaseException:
-            _stop(process)
-            raise
-        _stop(process)
-        log.flush()
-        text = pathlib.Path(log.name).read_text()
-        if "already in use" not in text:
-            pytest.fail(f"Streamlit did not become healthy on port {port} within {SERVER_START_SECONDS} s "
-                        f"(exit code {process.poll()}); its log ({log.name}):\n{text[-4000:]}", pytrace=False)
+            return start_streamlit(ROOT / "app.py", log=log)
+        except RuntimeError as error:
+            log.flush()
+            text = pathlib.Path(log.name).read_text()
+            if "already in use" not in text:
+                pytest.fail(f"Streamlit did not become healthy ({error}); its log ({log.name}):\n{text[-4000:]}",
+                            pytrace=False)  # fmt: skip
     pytest.fail(f"Streamlit could not bind a free port; its log: {log.name}", pytrace=False)
 
 
@@ -111,7 +69,7 @@ def streamlit_server():
         try:
             yield f"http://127.0.0.1:{port}/"
         finally:
-            _stop(process)
+            stop(process)
 
 
 class LazyChromium:

@@ -9,26 +9,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import descent
-from tests.conftest import ROOT
+from tests.ui.apptest import app, clean
 from ui import state
 from ui.defaults import DEFAULT_SCENARIO
 from ui.lessons import LESSONS
 from ui.links import Options, encode
 from ui.live_chart import sent_figures
-
-TIMEOUT = 120
-
-
-def app(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    return at.run()
-
-
-def clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def scene(at: AppTest) -> descent.Scenario:

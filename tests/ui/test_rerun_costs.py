@@ -4,7 +4,6 @@ each view's payload within its budget (4 runs × 1000 steps)."""
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -12,23 +11,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import descent
-from tests.conftest import ROOT
+from tests.ui.apptest import app, clean
 from ui import memo, page, payload, state, views
 from ui.live_chart import sent_figures
-
-TIMEOUT = 120
-
-
-def app(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    return at.run()
-
-
-def clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def passes_of(at: AppTest, edit) -> int:
