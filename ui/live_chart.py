@@ -76,6 +76,7 @@ export default function(component) {
     parentElement.appendChild(gd);
   }
   performance.mark('descent:render');  // the benchmark's breakdown of an edit (python -m ui.bench)
+  placeHeader(parentElement, gd, data.header || '');
   gd.__descentTrigger = setTriggerValue;  // the latest: a click reports through it
   gd.__descentClickable = data.clickable;
   const parsed = JSON.parse(data.figure);
@@ -191,6 +192,19 @@ function reuseUnchanged(gd, figure) {
   }
   gd.__descentFigure = {data: figure.data, layout: figure.layout, parts: parts};
   return figure;
+}
+
+// Markup above the plot (the map's key), replaced only when it changed. Drawn here rather than
+// by st.markdown, whose element parsed the whole key's HTML again on every edit.
+function placeHeader(parent, gd, html) {
+  let header = parent.querySelector(':scope > div.descent-header');
+  if (!html) { if (header) header.remove(); return; }
+  if (!header) {
+    header = document.createElement('div');
+    header.className = 'descent-header';
+    parent.insertBefore(header, gd);
+  }
+  if (header.__descentHtml !== html) { header.innerHTML = html; header.__descentHtml = html; }
 }
 
 // The background image lives under plotly's SVG, not in it: plotly.js redraws its own layout
@@ -314,15 +328,17 @@ def figure_json(spec: dict) -> str:
 
 
 def chart(figure: str, *, key: str, height: int | str, config: dict | None = None,
-          on_click: Callable[[], None] | None = None, fill_offset: int = 95):  # fmt: skip
+          on_click: Callable[[], None] | None = None, fill_offset: int = 95, header: str = ""):  # fmt: skip
     """Draw (or update in place) the chart `key` with `figure` (`figure_json`'s text).
+
+    `header` is trusted HTML (our own markup, any user text in it escaped) drawn above the plot.
 
     `height` in px, or FILL (the window's height less `fill_offset` px). With `on_click`, a
     click on the plot area calls it; the click's {x, y, dx, dy} (data coordinates and the size
     of a pixel in them) is then `st.session_state[key].click`.
     """
     data = {"figure": figure, "height": height, "config": config or {}, "clickable": on_click is not None,
-            "fill_offset": fill_offset}  # fmt: skip
+            "fill_offset": fill_offset, "header": header}  # fmt: skip
     callbacks = {"on_click_change": on_click} if on_click is not None else {}
     return _renderer()(data=data, key=key, height="content", **callbacks)
 

@@ -112,11 +112,11 @@ def map_key(scene: Scenario, opts: Options, result: Result, grid) -> str:
 
 
 def _map(ctx: Context) -> None:
-    if not ctx.opts.lecture:
-        # Our own markup; run labels in it are escaped (viz.key).
-        st.markdown(map_key(ctx.scene, ctx.opts, ctx.result, ctx.grid), unsafe_allow_html=True)
+    # The key is our own markup, run labels in it escaped (viz.key); the chart's component draws
+    # it above the plot and replaces it only when it changed.
+    key = "" if ctx.opts.lecture else map_key(ctx.scene, ctx.opts, ctx.result, ctx.grid)
     live_chart.chart(map_json(ctx.scene, ctx.opts, ctx.result, ctx.grid), key=MAP_KEY, height=ctx.height,
-                     config=CHART_CONFIG, on_click=ctx.on_map_click)  # fmt: skip
+                     config=CHART_CONFIG, on_click=ctx.on_map_click, header=key)  # fmt: skip
 
 
 def _surface(ctx: Context) -> None:
