@@ -332,9 +332,22 @@ def _seeded(key: str, value) -> str:
     return versioned
 
 
+# Symbols of hyperparameters as text: a label with $math$ is typeset by KaTeX in the browser
+# every time the editor is redrawn, which is on every edit of its run.
+SYMBOLS = {r"\eta": "η", r"\epsilon": "ε", r"\beta_1": "β₁", r"\beta_2": "β₂", r"\rho": "ρ", r"\mu": "μ",
+           r"\lambda": "λ", "a_0": "a₀"}  # fmt: skip
+
+
+def hparam_label(hp) -> str:
+    """'learning_rate (η)': the name and its symbol, as text where it has one."""
+    if not hp.symbol:
+        return hp.name
+    return f"{hp.name} ({SYMBOLS[hp.symbol]})" if hp.symbol in SYMBOLS else f"{hp.name} (${hp.symbol}$)"
+
+
 def _hparam_widget(run_id: int, run: Run, hp, value) -> None:
     k = state.run_key(run_id, f"{run.optimizer}:{run.flavour}:{hp.name}")
-    label = f"{hp.name} (${hp.symbol}$)" if hp.symbol else hp.name
+    label = hparam_label(hp)
     if hp.kind == "bool":
         st.toggle(label, key=_seeded(k, bool(value)), help=hp.meaning,
                   on_change=lambda: _on_hparam(run_id, hp.name, bool(_value(k)), k))  # fmt: skip
