@@ -25,6 +25,7 @@ import numpy as np
 import optimizers
 from descent import engine
 from descent.errors import ScenarioError
+from descent.result import _plain
 from descent.runner import as_scenario, sweep
 from descent.scenario import Run, Scenario
 
@@ -64,12 +65,13 @@ class Axis:
         return np.linspace(self.low, self.high, self.n)
 
 
-def default_axis(scenario: Scenario | Mapping, name: str, n: int = 64, run: int = 0) -> Axis:
-    """An axis over a hyperparameter's slider range (log-spaced where its slider is)."""
+def default_axis(scenario: Scenario | Mapping, name: str, n: int = 64, run: int = 0, where: str = "x") -> Axis:
+    """An axis over a hyperparameter's slider range (log-spaced where its slider is); errors
+    name the field as `where` (x or y)."""
     scenario = as_scenario(scenario)
     one = _one_run(scenario, run)
-    axis = _axis(one, name, "x")
-    return _axis(one, Axis(axis.name, axis.low, axis.high, n, axis.log), "x")
+    axis = _axis(one, name, where)
+    return _axis(one, Axis(axis.name, axis.low, axis.high, n, axis.log), where)
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,15 @@ class HyperparameterMap:
         """Final loss minus the lowest known minimum (≥ 0 up to rounding)."""
         return self.final_loss - self.floor
 
+    def to_json(self) -> dict:
+        """Plain JSON (NaN as null): axes, per-cell arrays (rows are y), the current values."""
+        axes = {"x": {"name": self.x.name, "log": self.x.log, "values": _plain(self.xs)}}
+        if self.y is not None:
+            axes["y"] = {"name": self.y.name, "log": self.y.log, "values": _plain(self.ys)}
+        return {"kind": "hyper", **axes, "current": list(self.current), "floor": self.floor,
+                "final_loss": _plain(self.final_loss), "steps_to_converge": self.steps_to_converge.tolist(),
+                "diverged": self.diverged.tolist(), "minimum": self.minimum.tolist()}  # fmt: skip
+
     def values_at(self, i: int, j: int) -> dict[str, float]:
         """The hyperparameters of cell (row i, column j)."""
         values = {self.x.name: float(self.xs[j])}
@@ -125,6 +136,11 @@ class BasinMap:
     def status(self) -> np.ndarray:
         return np.where(self.diverged, DIVERGED, np.where(self.basin >= 0, CONVERGED, NOT_CONVERGED))
 
+    def to_json(self) -> dict:
+        return {"kind": "basin", "xs": _plain(self.xs), "ys": _plain(self.ys), "minima": _plain(self.minima),
+                "found": self.found, "basin": self.basin.tolist(), "steps_to_converge": self.steps_to_converge.tolist(),
+                "diverged": self.diverged.tolist()}  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Tuning:
@@ -142,6 +158,12 @@ class Tuning:
     @property
     def best_rates(self) -> tuple[float | None, ...]:
         return tuple(float(self.rates[b]) if b >= 0 else None for b in self.best)
+
+    def to_json(self) -> dict:
+        runs = [{"label": label, "best_rate": rate, "final_loss": _plain(self.final_loss[i]),
+                 "steps_to_converge": self.steps_to_converge[i].tolist(), "diverged": self.diverged[i].tolist()}
+                for i, (label, rate) in enumerate(zip(self.labels, self.best_rates))]  # fmt: skip
+        return {"kind": "tune", "criterion": CRITERION, "rates": _plain(self.rates), "floor": self.floor, "runs": runs}
 
     def applied(self) -> Scenario:
         """The scenario with each run's chosen learning rate (runs whose every rate diverged

@@ -55,7 +55,7 @@ def axes(scene: descent.Scenario, index: int, choices: MapChoices) -> tuple[maps
     y_name = choices.y or natural_y(run, x.name)
     y = None
     if y_name:
-        y = maps.default_axis(scene, y_name, choices.side, run=index)
+        y = maps.default_axis(scene, y_name, choices.side, run=index, where="y")
         if choices.y_range is not None:
             y = replace(y, low=choices.y_range[0], high=choices.y_range[1])
     return x, y
