@@ -131,3 +131,15 @@ def test_map_choices_round_trip_through_the_url():
     parsed = links.parse(links.encode(DEFAULT_SCENARIO, options))
     assert parsed.options == options and not parsed.warnings
     assert not any(k.startswith("map.") for k in links.encode(DEFAULT_SCENARIO, links.Options()))  # defaults stay out
+
+
+def test_a_maps_lesson_opens_its_map():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at.session_state["lessons_open"] = True
+    at.run()
+    at.button(key="lesson:himmelblau_basins").click().run()
+    clean(at)
+    assert at.session_state[state.OPTIONS].maps.kind == "basin"
+    assert query(at)["view"] == "Maps" and query(at)["map.kind"] == "basin"
+    names = [t.get("name", "") for t in figure(at)["data"]]
+    assert sum(n.startswith("minimum (") for n in names) == 4
