@@ -330,9 +330,12 @@ def _cluster_radius(domain) -> float:
 
 def cluster_end_points(points: np.ndarray, domain) -> np.ndarray:
     """Up to MAX_FOUND_MINIMA centres of the end points (NaN: diverged) that are at least 1% of
-    the domain's diagonal apart, the most popular first: the minima a landscape's runs found."""
+    the domain's diagonal apart, the most popular first: the minima a landscape's runs found.
+    Only end points inside the domain count: a run that left it (off a saddle) found nothing."""
     points = np.asarray(points, np.float64).reshape(-1, 2)
-    points = points[np.isfinite(points).all(axis=1)]
+    (x0, x1), (y0, y1) = domain
+    inside = (points[:, 0] >= x0) & (points[:, 0] <= x1) & (points[:, 1] >= y0) & (points[:, 1] <= y1)
+    points = points[np.isfinite(points).all(axis=1) & inside]
     radius = _cluster_radius(domain)
     centres: list[np.ndarray] = []
     remaining = points

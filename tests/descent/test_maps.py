@@ -182,8 +182,12 @@ def test_a_million_starts_stay_within_500_mb():
 def test_found_minima_where_none_are_known():
     rng = np.random.default_rng(1)
     ends = np.concatenate([rng.normal((1, 1), 1e-4, (50, 2)), rng.normal((-2, 3), 1e-4, (30, 2)), np.full((5, 2), np.nan)])
-    centres = maps.cluster_end_points(ends, ((-5, 5), (-5, 5)))
+    escaped = np.array([[0.0, 40.0], [0.0, -60.0]])  # off a saddle, out of the domain
+    centres = maps.cluster_end_points(np.concatenate([ends, escaped]), ((-5, 5), (-5, 5)))
     assert np.allclose(centres, [(1, 1), (-2, 3)], atol=1e-3)
+    # On a landscape with no known minima (x² − y²) every run escapes: no minimum is found.
+    bmap = descent.basin_map({"landscape": "saddle", "steps": 300, "runs": [{"optimizer": "adam", "hparams": {"learning_rate": 0.05}}]}, resolution=16)
+    assert bmap.found and len(bmap.minima) == 0 and (bmap.basin == -1).all()
 
 
 @pytest.mark.parametrize(
