@@ -9,6 +9,7 @@
 
 from descent.engine import DEFAULT_TOLERANCE, DIVERGENCE_LIMIT, trace_count
 from descent.errors import ScenarioError
+from descent.maps import Axis, BasinMap, HyperparameterMap, Tuning, basin_map, hyperparameter_map, tune_learning_rates
 from descent.result import Result, RunResult, SweepResult
 from descent.runner import landscape_grid, run, surface, sweep
 from descent.scenario import MAX_RUNS, MAX_STEPS, Noise, Params, Run, Scenario, Schedule, auto_label
@@ -28,6 +29,13 @@ __all__ = [
     "Schedule",
     "SweepResult",
     "auto_label",
+    "Axis",
+    "BasinMap",
+    "HyperparameterMap",
+    "Tuning",
+    "basin_map",
+    "hyperparameter_map",
+    "tune_learning_rates",
     "landscape_grid",
     "run",
     "surface",

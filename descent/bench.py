@@ -125,3 +125,34 @@ def main(quick: bool = False) -> dict:
 
 if __name__ == "__main__":
     main()
+
+
+MAP_TARGET_S = 1.0  # the engine's part of a map, on 2 cores (issue 10)
+
+
+def maps_main(quick: bool = False) -> dict:
+    """`python -m descent bench --maps`: the engine time of the three maps the app draws, warm
+    (compiled), best of a few: a 200 × 200 × 1000-step hyperparameter map, a 512 × 512 ×
+    1000-step basin map and the tuning of 4 runs × 64 learning rates × 1000 steps."""
+    from descent import maps
+
+    side, resolution = (100, 256) if quick else (200, 512)
+    rosenbrock = _adam_scenario()
+    himmelblau = _adam_scenario(landscape="himmelblau", hparams={"learning_rate": 0.05})
+    race = {"landscape": "rosenbrock", "start": list(START), "steps": STEPS, "runs": [
+        {"optimizer": "sgd", "hparams": {"learning_rate": 1e-3}},
+        {"optimizer": "sgd", "hparams": {"learning_rate": 1e-3, "momentum": 0.9}},
+        {"optimizer": "rmsprop", "hparams": {"learning_rate": 0.01}},
+        {"optimizer": "adam", "hparams": {"learning_rate": 0.05}}]}  # fmt: skip
+    cases = {
+        f"hyperparameter map {side}x{side} (Adam lr x beta1, Rosenbrock)": lambda: maps.hyperparameter_map(
+            rosenbrock, x=("learning_rate", 1e-4, 1.0, side, True), y=("beta1", 0.0, 0.99, side)),
+        f"basin map {resolution}x{resolution} (Adam, Himmelblau)": lambda: maps.basin_map(himmelblau, resolution=resolution),
+        "tuning 4 runs x 64 rates (Rosenbrock)": lambda: maps.tune_learning_rates(race, 1e-4, 1.0, n=64),
+    }
+    print(f"Descent maps benchmark: {STEPS} steps per run, engine time (warm, best of {1 if quick else 3})")
+    times = {}
+    for name, fn in cases.items():
+        times[name] = _best(fn, 1 if quick else 3, 1)
+        print(f"  {name:55s} {times[name]:6.3f} s   [target <= {MAP_TARGET_S} s: {_mark(times[name] <= MAP_TARGET_S)}]")
+    return times

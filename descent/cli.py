@@ -28,6 +28,20 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("optimizers", help="print the optimizer and schedule catalogue as JSON")
     bench = sub.add_parser("bench", help="measure the engine's speed on this machine")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions and a smaller sweep")
+    bench.add_argument("--maps", action="store_true", help="time the maps instead: 200x200 hyperparameters, 512x512 starts, 4x64 rates")
+    maps = sub.add_parser("map", help="compute a map of SCENARIO.json (or - for stdin) and print it as JSON")
+    maps.add_argument("scenario", help="path to a scenario JSON file, or - to read it from stdin")
+    maps.add_argument("--kind", choices=("hyper", "basin", "tune"), default="hyper", help="hyperparameter map, basins of attraction or learning-rate tuning")
+    maps.add_argument("--run", type=int, default=0, help="the run to map (hyper, basin)")
+    maps.add_argument("--x", default="learning_rate", help="hyperparameter on the x axis (hyper)")
+    maps.add_argument("--y", default=None, help="hyperparameter on the y axis (hyper; none: a one-axis map)")
+    maps.add_argument("--x-range", nargs=2, type=float, metavar=("LOW", "HIGH"), help="x range (default: its slider range)")
+    maps.add_argument("--y-range", nargs=2, type=float, metavar=("LOW", "HIGH"), help="y range (default: its slider range)")
+    maps.add_argument("--n", type=int, default=64, help="values per axis (hyper) or learning rates (tune)")
+    maps.add_argument("--resolution", type=int, default=128, help="starts per side (basin)")
+    maps.add_argument("--low", type=float, default=1e-4, help="lowest learning rate (tune)")
+    maps.add_argument("--high", type=float, default=1.0, help="highest learning rate (tune)")
+    maps.add_argument("--steps", type=int, default=None, help="steps per run (default: the scenario's)")
     return parser
 
 
@@ -73,7 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "bench":
         from descent import bench
 
-        bench.main(quick=args.quick)
+        if args.maps:
+            bench.maps_main(quick=args.quick)
+        else:
+            bench.main(quick=args.quick)
         return 0
 
     import descent
@@ -85,7 +102,33 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(e))
     except descent.ScenarioError as e:
         return _fail(str(e))
+    if args.command == "map":
+        try:
+            record = _map(args, scenario)
+        except descent.ScenarioError as e:
+            return _fail(str(e))
+        json.dump(record.to_json(), sys.stdout, allow_nan=False)
+        print()
+        return 0
     result = descent.run(scenario)
     json.dump(result.to_json(), sys.stdout, indent=args.indent, allow_nan=False)
     print()
     return 0
+
+
+def _map(args, scenario):
+    """The map the command line asks for (its input checked by descent.maps, field named)."""
+    from descent import maps
+
+    if args.kind == "tune":
+        return maps.tune_learning_rates(scenario, args.low, args.high, n=args.n, steps=args.steps)
+    if args.kind == "basin":
+        return maps.basin_map(scenario, args.run, resolution=args.resolution, steps=args.steps)
+
+    def axis(name, given, which):
+        default = maps.default_axis(scenario, name, run=args.run, where=which)
+        low, high = given if given else (default.low, default.high)
+        return maps.Axis(name, low, high, args.n, default.log and low > 0)
+
+    y = None if args.y is None else axis(args.y, args.y_range, "y")
+    return maps.hyperparameter_map(scenario, args.run, x=axis(args.x, args.x_range, "x"), y=y, steps=args.steps)

@@ -355,6 +355,20 @@ def batch_bucket(n: int) -> int:
     return -(-n // grain) * grain
 
 
+# Trajectories per compiled sweep call at most: a bigger grid is computed in equal batches of
+# at most this many, one after the other, so memory stays bounded whatever the grid (a batch's
+# carry, optimizer state and per-step temporaries are a few MB; the results of a million
+# trajectories ~17 MB on the host).
+SWEEP_BATCH = 1 << 16
+
+
+def sweep_batches(n: int) -> tuple[int, int]:
+    """(number of batches, padded batch size) for `n` trajectories: equal batches of at most
+    SWEEP_BATCH, each padded to a bucket, so that 512 × 512 starts run as 4 × 65,536."""
+    count = max(1, -(-n // SWEEP_BATCH))
+    return count, min(batch_bucket(-(-n // count)), SWEEP_BATCH)
+
+
 def sweep(
     key: RunKey,
     shared: np.ndarray,
@@ -364,25 +378,50 @@ def sweep(
     seed: int,
     steps: int,
     tol: float,
+    progress=None,
 ):
     """Final point, final loss, steps to within `tol` of a known minimum (-1: never), diverged.
 
     `shared` is the packed vector common to all trajectories; `grid` holds, per trajectory,
-    the values of `grid_names` (a decay rate followed by its complement).
+    the values of `grid_names` (a decay rate followed by its complement). The trajectories run
+    in batches (`sweep_batches`), each in chunks of SWEEP_CHUNK steps; `progress(done, total)`,
+    when given, is called after each chunk of each batch (and then waits for it to finish, which
+    a sweep without progress does not).
     """
     n = starts.shape[0]
-    pad = batch_bucket(n) - n
-    grid = np.concatenate([grid, np.repeat(grid[:1], pad, axis=0)]).astype(np.float32).T
-    starts = np.concatenate([starts, np.repeat(starts[:1], pad, axis=0)]).astype(np.float32).T
-    size = starts.shape[1]
-    carry = (starts, _state_template(key, (2, size)), np.full((size,), -1, np.int32), np.zeros((size,), bool))
+    count, size = sweep_batches(n)
+    pad = count * size - n
+    grid = np.concatenate([grid, np.repeat(grid[:1], pad, axis=0)]).astype(np.float32)
+    starts = np.concatenate([starts, np.repeat(starts[:1], pad, axis=0)]).astype(np.float32)
     steps_, tol_ = np.int32(steps), np.float32(tol)
-    outcome = None
-    for index in range(max(1, -(-steps // SWEEP_CHUNK))):
-        xi = noise_chunk(seed, SWEEP_CHUNK, index)
-        carry, outcome = _sweep_chunk(key, grid_names, shared, grid, carry, np.int32(index * SWEEP_CHUNK), xi, steps_, tol_)
-    p, loss, hit, diverged = (np.asarray(a)[:n] for a in outcome)
+    chunks = max(1, -(-steps // SWEEP_CHUNK))
+    template = _state_template(key, (2, size))
+    outcomes = []
+    for b in range(count):
+        rows = slice(b * size, (b + 1) * size)
+        batch_grid = np.ascontiguousarray(grid[rows].T)
+        carry = (np.ascontiguousarray(starts[rows].T), template, np.full((size,), -1, np.int32), np.zeros((size,), bool))
+        outcome = None
+        for index in range(chunks):
+            xi = noise_chunk(seed, SWEEP_CHUNK, index)
+            carry, outcome = _sweep_chunk(key, grid_names, shared, batch_grid, carry, np.int32(index * SWEEP_CHUNK), xi, steps_, tol_)
+            if progress is not None:
+                jax.block_until_ready(outcome)
+                progress(b * chunks + index + 1, count * chunks)
+        outcomes.append([np.asarray(a) for a in outcome])
+    p, loss, hit, diverged = (np.concatenate(parts)[:n] for parts in zip(*outcomes))
     return p, loss, hit, diverged
+
+
+def reached_minimum(points: np.ndarray, minima: np.ndarray, tol: float) -> np.ndarray:
+    """Index into `minima` of the known minimum within `tol` of each point, -1 for none (or for
+    a NaN point). Minima are further apart than 2·tol, so at most one is that near."""
+    points = np.asarray(points, np.float64).reshape(-1, 2)
+    index = np.full(len(points), -1, np.int32)
+    for i, m in enumerate(np.asarray(minima, np.float64).reshape(-1, 2)):
+        near = np.sum((points - m) ** 2, axis=1) <= tol * tol
+        index[near & (index < 0)] = i
+    return index
 
 
 # -- the landscape on a grid --------------------------------------------------------------------

@@ -79,6 +79,7 @@ class SweepResult:
     final_loss: np.ndarray  # NaN where diverged
     steps_to_converge: np.ndarray  # int, -1 where never within tolerance
     diverged: np.ndarray  # bool
+    minimum: np.ndarray | None = None  # int: index into the landscape's minima reached, -1 none
 
     @property
     def shape(self) -> tuple[int, ...]:

@@ -98,12 +98,15 @@ def sweep(
     grid: Mapping[str, Sequence[float]] | None = None,
     starts: Sequence[Sequence[float]] | None = None,
     tol: float = engine.DEFAULT_TOLERANCE,
+    progress=None,
 ) -> SweepResult:
     """Many trajectories of a one-run scenario in one compiled, vmapped call.
 
     `starts` ([[x, y], ...]) and `grid` ({hyperparameter: [values]}) span the batch; results
     have shape (len(starts), len(values1), len(values2), ...), without the starts axis when
-    `starts` is None. Every trajectory sees the same noise sequence.
+    `starts` is None. Every trajectory sees the same noise sequence. `minimum` holds the index
+    of the landscape's known minimum (`landscape.minima`) each run ended within `tol` of, -1 for
+    none. `progress(done, total)` is called as the batches of trajectories advance.
     """
     scenario = as_scenario(scenario)
     if len(scenario.runs) != 1:
@@ -156,6 +159,7 @@ def sweep(
         scenario.noise.seed,
         scenario.steps,
         tol,
+        progress,
     )
 
     shape = ((len(start_list),) if starts is not None else ()) + tuple(len(v) for v in axes_values)
@@ -170,6 +174,7 @@ def sweep(
         final_loss=loss.reshape(shape),
         steps_to_converge=hit.reshape(shape),
         diverged=diverged.reshape(shape),
+        minimum=engine.reached_minimum(p, engine.minima_array(scenario.landscape), tol).reshape(shape),
     )
 
 

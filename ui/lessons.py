@@ -19,6 +19,7 @@ class Lesson:
     scenario: dict  # the Scenario's JSON form
     view: str = "Map"  # the tab to open first
     colours: tuple[int, ...] = field(default_factory=tuple)  # palette indices, () = automatic
+    maps: dict = field(default_factory=dict)  # the Maps view's choices, in their URL form (ui.map_choices)
 
     def build(self) -> Scenario:
         return Scenario.from_json(self.scenario)
@@ -196,6 +197,39 @@ LESSONS: tuple[Lesson, ...] = (
                 _run("sgd", "from (0.5, -1.5)", learning_rate=0.01, start=(0.5, -1.5)),
             ],
         },
+    ),
+    Lesson(
+        "momentum_map",
+        "Momentum's rate map on the ravine",
+        "The map shows the steps heavy-ball SGD needs on a κ = 50 ravine for every learning rate and momentum. "
+        "Plain SGD (μ = 0, the bottom row) needs about 200 steps at best; the fastest cells, near μ ≈ 0.6 and "
+        "a learning rate of about 0.05, need about 25, close to the theory's μ = ((√κ−1)/(√κ+1))² ≈ 0.57. "
+        "Raise κ to 200 and the best momentum rises to about 0.75 to 0.8: the worse the conditioning, the more momentum pays.",
+        {
+            "landscape": {"name": "quadratic", "params": {"kappa": 50.0, "angle": 0.0}},
+            "start": [-1.8, 1.0],
+            "steps": 1000,
+            "runs": [_run("sgd", learning_rate=0.044, momentum=0.66)],
+        },
+        view="Maps",
+        maps={"map.kind": "hyper", "map.x": "learning_rate", "map.y": "momentum", "map.xr": "0.001,0.2",
+              "map.yr": "0,0.99", "map.colour": "steps"},  # fmt: skip
+    ),
+    Lesson(
+        "himmelblau_basins",
+        "Himmelblau's basins: SGD against Adam",
+        "Every start of a 128 × 128 grid over Himmelblau's function, run for 400 steps: SGD (learning rate 0.01) "
+        "and Adam (0.1) each split the plane into four basins of about a quarter each, but not the same ones. "
+        "About 7% of the starts end at a different minimum under Adam than under SGD, along the borders, where "
+        "Adam's sign-like steps carry it over a ridge. Pick the run above the map to compare them.",
+        {
+            "landscape": "himmelblau",
+            "start": [0.5, 0.5],
+            "steps": 400,
+            "runs": [_run("sgd", learning_rate=0.01), _run("adam", learning_rate=0.1)],
+        },
+        view="Maps",
+        maps={"map.kind": "basin", "map.res": "128"},
     ),
 )
 

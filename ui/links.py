@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from descent import MAX_RUNS, Scenario, ScenarioError
 from ui.defaults import DEFAULT_SCENARIO, PALETTE_SIZE
 from ui.lessons import BY_ID as LESSONS
+from ui.map_choices import KEYS as MAP_KEYS
+from ui.map_choices import MapChoices
+from ui.map_choices import parse as parse_map_choices
 
 # Keys the app owns; everything else belongs to the Scenario. Streamlit strips its own
 # `embed` and `embed_options` before the script sees the query.
-OPTION_KEYS = ("lecture", "hidden", "colours", "lesson", "view", "selected")
+OPTION_KEYS = ("lecture", "hidden", "colours", "lesson", "view", "selected") + MAP_KEYS
 
 _RUN_KEY = re.compile(r"^r(\d+)\.")
 _INDEX = re.compile(r"\[\d+\]$")
@@ -32,7 +35,8 @@ class Options:
     colours: tuple[int, ...] = ()  # a palette index per run; () = in order
     lesson: str | None = None
     view: str = "Map"
-    selected: int = 0  # the run shown in "Copy as code"
+    selected: int = 0  # the run shown in "Copy as code" (and mapped in "Maps")
+    maps: MapChoices = MapChoices()  # the Maps view's choices
 
     def colour_of(self, index: int) -> int:
         return self.colours[index] if index < len(self.colours) else index % PALETTE_SIZE
@@ -61,6 +65,7 @@ def encode(scenario: Scenario, options: Options) -> dict[str, str]:
         q["view"] = options.view
     if options.selected:
         q["selected"] = str(options.selected)
+    q |= options.maps.to_query()
     return q
 
 
@@ -182,4 +187,4 @@ def _options(query: Mapping[str, str], n_runs: int, warnings: list[str]) -> Opti
             warnings.append(f"Ignored selected={_short(str(query['selected']))} from the link: a run number 0 to {n_runs - 1}.")
         else:
             selected = parsed[0]
-    return Options(lecture, hidden, colours, lesson, view, selected)
+    return Options(lecture, hidden, colours, lesson, view, selected, parse_map_choices(query, warnings))

@@ -26,6 +26,7 @@ from ui import controls, links, live_chart, memo, share, state, views
 from ui.lessons import BY_ID as LESSONS
 from ui.lessons import LESSONS as LESSON_LIST
 from ui.links import Options
+from ui.map_choices import parse as parse_map_choices
 
 log = logging.getLogger("descent.ui")
 
@@ -96,7 +97,8 @@ def _on_map_click() -> None:
 
 def _on_lesson(lesson_id: str) -> None:
     lesson = LESSONS[lesson_id]
-    opts = Options(lecture=state.options().lecture, lesson=lesson_id, view=lesson.view, colours=lesson.colours)
+    opts = Options(lecture=state.options().lecture, lesson=lesson_id, view=lesson.view, colours=lesson.colours,
+                   maps=parse_map_choices(lesson.maps, []))  # fmt: skip
     state.replace_scene(lesson.build(), opts)
 
 

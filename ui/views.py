@@ -157,6 +157,12 @@ def _code(ctx: Context) -> None:
     _code_view(ctx.scene, ctx.opts)
 
 
+def _maps(ctx: Context) -> None:
+    from ui import maps_view  # it reads this registry's figure cache
+
+    maps_view.draw(ctx)
+
+
 @dataclass(frozen=True)
 class View:
     name: str  # the switch's label and the URL's value
@@ -169,6 +175,7 @@ VIEWS: tuple[View, ...] = (
     View("Curves", _curves),
     View("Table", _table),
     View("Code", _code),
+    View("Maps", _maps),
 )
 BY_NAME = {view.name: view for view in VIEWS}
 

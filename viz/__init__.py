@@ -85,6 +85,7 @@ from viz.click import click_point
 from viz.key import map_key_html
 from viz.curves import curves_figure, grad_norm_figure, learning_rate_figure, loss_figure
 from viz.export import figure_png, standalone_html, trajectories_csv
+from viz.maps import basin_map_spec, hyperparameter_map_spec, tuning_curves_spec
 from viz.palette import palette
 from viz.surface3d import surface_3d
 from viz.table import COLUMNS as TABLE_COLUMNS
@@ -94,6 +95,9 @@ from viz.wire import compact, expand
 
 __all__ = [
     "TABLE_COLUMNS",
+    "basin_map_spec",
+    "hyperparameter_map_spec",
+    "tuning_curves_spec",
     "click_point",
     "compact",
     "expand",

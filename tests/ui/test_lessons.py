@@ -97,3 +97,38 @@ def test_flavours_differ_on_the_plateau():
 def test_himmelblau_four_starts_four_basins():
     finals = {tuple(np.round(r.final_point, 2)) for r in results("himmelblau")}
     assert len(finals) == 4
+
+
+def test_momentum_map_best_momentum_matches_theory_and_rises_with_kappa():
+    lesson = BY_ID["momentum_map"]
+    best = {}
+    for kappa in (50.0, 200.0):
+        scenario = lesson.scenario | {"landscape": {"name": "quadratic", "params": {"kappa": kappa, "angle": 0.0}}}
+        hmap = descent.hyperparameter_map(scenario, x=("learning_rate", 1e-3, 0.2, 64, True), y=("momentum", 0.0, 0.99, 64))
+        steps = np.where(hmap.steps_to_converge < 0, 10**9, hmap.steps_to_converge)
+        i, j = np.unravel_index(np.argmin(steps), steps.shape)
+        theory = ((np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)) ** 2
+        assert abs(hmap.ys[i] - theory) <= 0.12, (kappa, hmap.ys[i], theory)
+        best[kappa] = (hmap.ys[i], hmap.xs[j], steps[i, j], steps[0].min())
+    mu, lr, fastest, plain = best[50.0]
+    assert 0.55 <= mu <= 0.7 and 0.03 <= lr <= 0.07 and fastest <= 30  # "near μ ≈ 0.6, lr about 0.05, about 25"
+    assert 150 <= plain <= 250  # "plain SGD needs about 200 steps at best"
+    assert 0.75 <= best[200.0][0] <= 0.8 and best[200.0][0] > mu  # "rises to about 0.75 to 0.8"
+    # The lesson's own run is the fastest cell of the κ = 50 map.
+    assert descent.run(lesson.build()).runs[0].converged_at <= 30
+
+
+def test_himmelblau_basins_differ_between_sgd_and_adam():
+    scenario = BY_ID["himmelblau_basins"].build()
+    sgd, adam = (descent.basin_map(scenario, run, resolution=128) for run in (0, 1))
+    for bmap in (sgd, adam):
+        shares = [np.mean(bmap.basin == i) for i in range(4)]
+        assert all(0.18 <= s <= 0.32 for s in shares), shares  # "about a quarter each"
+    both = (sgd.basin >= 0) & (adam.basin >= 0)
+    differ = np.mean(sgd.basin[both] != adam.basin[both])
+    assert 0.05 <= differ <= 0.09  # "about 7%"
+    # A start where they differ, checked with single runs.
+    i, j = np.argwhere(both & (sgd.basin != adam.basin))[0]
+    start = [float(sgd.xs[j]), float(sgd.ys[i])]
+    ends = [descent.run(scenario.replace(start=tuple(start))).runs[k].final_point for k in (0, 1)]
+    assert np.linalg.norm(ends[0] - ends[1]) > 1.0

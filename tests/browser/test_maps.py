@@ -1,0 +1,83 @@
+"""The Maps view in Chromium: the maps are drawn, and a click on a cell changes the run (read
+back from the page's URL and the redrawn map)."""
+
+from __future__ import annotations
+
+import math
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.browser.conftest import ARTEFACTS
+
+RAVINE = {"landscape": "quadratic", "landscape.kappa": "50", "start": "1,1", "steps": "300",
+          "r0.optimizer": "sgd", "r0.flavour": "pytorch", "r0.learning_rate": "0.02", "r0.momentum": "0.5",
+          "view": "Maps", "map.n": "32", "map.xr": "0.001,0.2", "map.yr": "0,0.95"}  # fmt: skip
+
+# The map's traces once drawn: the heatmap's size and the current-values marker.
+HEATMAP = """() => {
+  const gd = document.querySelector('.js-plotly-plot');
+  if (!gd || !gd._fullData || !gd.dataset.drawn) return null;
+  const heat = gd._fullData.find(t => t.type === 'heatmap' && t.showscale);
+  const current = gd._fullData.find(t => t.name === 'current values');
+  if (!heat || !current || !gd.querySelector('.heatmaplayer image')) return null;
+  return {rows: heat.z.length, columns: heat.z[0].length, current: [current.x[0], current.y[0]]};
+}"""
+
+# The screen point of data (log10 x, y) on the chart.
+SCREEN_POINT = """([lx, y]) => {
+  const gd = document.querySelector('.js-plotly-plot');
+  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  const box = gd.querySelector('.nsewdrag').getBoundingClientRect();
+  return {px: box.left + xa.l2p(lx), py: box.top + ya.l2p(y)};
+}"""
+
+
+def open_maps(app, query: dict):
+    page = app.new_page()
+    page.page.goto(page.base_url + "?" + urlencode(query))
+    page.wait_idle()
+    if query.get("map.kind", "hyper") == "hyper":
+        page.page.wait_for_function(HEATMAP)
+    else:
+        page.wait_map()  # the basins are the chart's background image, like the landscape's
+    return page
+
+
+def test_the_hyperparameter_map_is_drawn_and_a_click_on_a_cell_changes_the_run(app):
+    page = open_maps(app, RAVINE)
+    drawn = page.page.evaluate(HEATMAP)
+    assert (drawn["rows"], drawn["columns"]) == (32, 32)
+    assert drawn["current"] == [pytest.approx(0.02), pytest.approx(0.5)]
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.page.screenshot(path=str(ARTEFACTS / "maps-hyperparameter.png"))
+
+    target = page.page.evaluate(SCREEN_POINT, [math.log10(0.05), 0.3])
+    page.page.mouse.click(target["px"], target["py"])
+    page.page.wait_for_function("() => new URLSearchParams(location.search).get('r0.learning_rate') !== '0.02'")
+    page.wait_idle()
+    query = page.query()
+    lr, momentum = float(query["r0.learning_rate"]), float(query["r0.momentum"])
+    # The nearest cell: 32 log-spaced rates in [0.001, 0.2] and 32 momenta in [0, 0.95].
+    assert abs(math.log10(lr) - math.log10(0.05)) <= math.log10(0.2 / 0.001) / 31
+    assert abs(momentum - 0.3) <= 0.95 / 31
+    page.page.wait_for_function(f"() => {{ const d = ({HEATMAP})(); return d && Math.abs(d.current[0] - {lr}) < 1e-6 * {lr}; }}")
+    assert page.query()["view"] == "Maps"
+    assert page.alerts()["all"] == []
+
+
+def test_the_basin_map_is_drawn_and_a_click_sets_the_start(app):
+    query = {k: v for k, v in RAVINE.items() if not k.startswith("map.")} | {"landscape": "himmelblau", "start": "0,0",
+             "r0.optimizer": "adam", "r0.flavour": "keras", "r0.learning_rate": "0.05", "map.kind": "basin", "map.res": "128"}  # fmt: skip
+    query.pop("landscape.kappa"), query.pop("r0.momentum")
+    page = open_maps(app, query)
+    names = page.page.evaluate("() => document.querySelector('.js-plotly-plot')._fullData.map(t => t.name)")
+    assert sum(n.startswith("minimum (") for n in names) == 4
+    page.page.screenshot(path=str(ARTEFACTS / "maps-basins.png"))
+    target = page.page.evaluate(SCREEN_POINT, [2.0, -3.0])  # linear axes: l2p takes the value
+    page.page.mouse.click(target["px"], target["py"])
+    page.page.wait_for_function("() => new URLSearchParams(location.search).get('start') !== '0,0'")
+    page.wait_idle()
+    start = [float(v) for v in page.query()["start"].split(",")]
+    assert start == pytest.approx([2.0, -3.0], abs=0.1)
+    assert page.alerts()["all"] == []

@@ -1,0 +1,157 @@
+"""viz.maps: compact heatmaps and images of maps, categories named, choices marked."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import zlib
+from types import SimpleNamespace
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+import viz
+from viz import maps as vmaps
+
+
+def decode(typed: dict) -> np.ndarray:
+    array = np.frombuffer(base64.b64decode(typed["bdata"]), {"f4": "<f4", "u1": "u1"}[typed["dtype"]])
+    return array.reshape([int(s) for s in typed["shape"].split(",")]) if "shape" in typed else array
+
+
+def png_pixels(source: str) -> np.ndarray:
+    """The RGB pixels of the unfiltered 8-bit PNG viz.raster writes."""
+    data = base64.b64decode(source.split(",", 1)[1])
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    idat, pos = b"", 8
+    while pos < len(data):
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        if data[pos + 4 : pos + 8] == b"IDAT":
+            idat += data[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+    rows = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(height, 1 + width * 3)
+    return rows[:, 1:].reshape(height, width, 3)
+
+
+def hyper_record(n=200, m=200) -> SimpleNamespace:
+    rng = np.random.default_rng(0)
+    steps = rng.integers(-1, 1000, (m, n))
+    diverged = rng.random((m, n)) < 0.2
+    loss = np.where(diverged, np.nan, 10.0 ** rng.uniform(-9, 2, (m, n)))
+    steps = np.where(diverged, -1, steps)
+    return SimpleNamespace(
+        x=SimpleNamespace(name="learning_rate", log=True), y=SimpleNamespace(name="momentum", log=False),
+        xs=np.geomspace(1e-3, 1, n), ys=np.linspace(0, 0.99, m), final_loss=loss, steps_to_converge=steps,
+        diverged=diverged, current=(0.01, 0.5), floor=0.0)  # fmt: skip
+
+
+@pytest.mark.parametrize("colour", ["loss", "steps"])
+def test_a_200_by_200_map_is_a_compact_heatmap(colour):
+    from ui.live_chart import figure_json
+
+    record = hyper_record()
+    spec = viz.hyperparameter_map_spec(record, colour=colour)
+    go.Figure(spec)  # plotly accepts it
+    payload = len(figure_json(spec).encode())
+    assert payload <= 7.5 * 200 * 200 + 20_000, payload  # ≈ 4 B per value + 1 B per category, base64
+    # No trace carries a point per cell: only the two heatmaps hold the grid.
+    for trace in spec["data"]:
+        if trace["type"] == "scatter":
+            assert len(trace["x"]) <= 1
+
+
+def test_categories_are_named_and_cover_exactly_their_cells():
+    record = hyper_record(30, 20)
+    spec = viz.hyperparameter_map_spec(record, colour="steps")
+    values, categories = spec["data"][0], spec["data"][1]
+    codes = decode(categories["z"])
+    assert np.array_equal(codes == 2, record.diverged)
+    assert np.array_equal(codes == 1, ~record.diverged & (record.steps_to_converge < 0))
+    z = decode(values["z"])
+    assert np.array_equal(np.isnan(z), codes > 0)
+    converged = codes == 0
+    assert np.array_equal(z[converged], record.steps_to_converge[converged].astype(np.float32))
+    names = [t.get("name", "") for t in spec["data"]]
+    assert f"diverged ({int(record.diverged.sum())})" in names
+    assert f"not converged ({int((codes == 1).sum())})" in names
+    marker = next(t for t in spec["data"] if t.get("name") == "current values")
+    assert (marker["x"], marker["y"]) == ([0.01], [0.5])
+    assert spec["layout"]["xaxis"]["type"] == "log" and spec["layout"]["yaxis"]["type"] == "linear"
+
+
+def test_loss_colour_is_the_log_gap_to_the_lowest_minimum():
+    record = hyper_record(5, 4)
+    record.floor = -1.0
+    spec = viz.hyperparameter_map_spec(record, colour="loss")
+    z = decode(spec["data"][0]["z"])
+    ok = ~record.diverged
+    assert np.allclose(z[ok], np.log10(record.final_loss[ok] + 1.0), atol=1e-5)
+    assert np.isnan(z[record.diverged]).all()
+    assert "gap" in spec["data"][0]["name"]
+
+
+def basin_record() -> SimpleNamespace:
+    xs, ys = np.linspace(-1, 1, 4), np.linspace(0, 3, 3)
+    basin = np.array([[0, 1, -1, 0], [1, 1, 0, -1], [0, 0, 1, 1]])
+    steps = np.array([[0, 50, -1, 100], [100, 10, 20, -1], [0, 5, 100, 0]])
+    diverged = np.array([[False, False, True, False], [False] * 4, [False] * 4])
+    return SimpleNamespace(xs=xs, ys=ys, basin=basin, steps_to_converge=steps, diverged=diverged,
+                           minima=np.array([[0.5, 0.5], [-0.5, 2.0]]), found=False)  # fmt: skip
+
+
+def test_basin_pixels_are_the_minimum_colour_faded_by_steps():
+    record = basin_record()
+    spec = viz.basin_map_spec(record)
+    pixels = png_pixels(spec["layout"]["images"][0]["source"])
+    assert pixels.shape == (3, 4, 3)
+    colours = [np.array([int(c[i : i + 2], 16) for i in (1, 3, 5)]) for c in vmaps.basin_colours(2)]
+    white = np.array([255, 255, 255])
+    for i in range(3):
+        for j in range(4):
+            pixel = pixels[2 - i, j].astype(float)  # the image's top row is the highest y
+            if record.diverged[i, j]:
+                assert tuple(pixel) == (0x3B, 0x3B, 0x3B)
+            elif record.basin[i, j] < 0:
+                assert tuple(pixel) == (0xB8, 0xB8, 0xB8)
+            else:
+                fade = vmaps.MAX_FADE * record.steps_to_converge[i, j] / 100
+                expected = colours[record.basin[i, j]] * (1 - fade) + white * fade
+                assert np.abs(pixel - expected).max() <= 1, (i, j)
+    stars = [t for t in spec["data"] if t.get("marker", {}).get("symbol") == "star"]
+    assert [s["marker"]["color"] for s in stars] == vmaps.basin_colours(2)
+    image = spec["layout"]["images"][0]
+    assert image["x"] == pytest.approx(-1 - 1 / 3) and image["sizex"] == pytest.approx(2 + 2 / 3)
+
+
+def test_basin_map_draws_contours_over_the_image_from_the_surface():
+    xs, ys = np.linspace(-1, 1, 20), np.linspace(0, 3, 30)
+    z = (xs[None, :] ** 2 + ys[:, None] ** 2).astype(np.float32)
+    spec = viz.basin_map_spec(basin_record(), (xs, ys, z), log_scale=False)
+    contour = next(t for t in spec["data"] if t["type"] == "contour")
+    assert contour["contours"]["coloring"] == "none" and decode(contour["z"]).shape == (30, 20)
+    go.Figure(spec)
+
+
+def test_tuning_curves_mark_the_chosen_rate_and_break_at_divergence():
+    rates = np.geomspace(1e-3, 1, 6)
+    loss = np.array([[1.0, 0.1, 0.01, np.nan, np.nan, np.nan], [5.0, 4.0, 3.0, 2.0, 1.0, 0.5]])
+    tuning = SimpleNamespace(rates=rates, labels=("SGD", "Adam <b>"), final_loss=loss, diverged=np.isnan(loss),
+                             best=np.array([2, 5]), floor=0.0, steps_to_converge=np.full((2, 6), -1))  # fmt: skip
+    spec = viz.tuning_curves_spec(tuning, colours=["#111111", "#222222"])
+    go.Figure(spec)
+    stars = [t for t in spec["data"] if t.get("marker", {}).get("symbol") == "star"]
+    assert [(s["x"][0], s["y"][0]) for s in stars] == [(pytest.approx(rates[2]), pytest.approx(0.01)),
+                                                      (pytest.approx(1.0), pytest.approx(0.5))]  # fmt: skip
+    sgd = spec["data"][0]
+    assert np.isnan(np.asarray(sgd["y"][3:], float)).all()
+    crosses = next(t for t in spec["data"] if t["name"].endswith("diverged"))
+    assert np.allclose(crosses["x"], rates[3:])
+    assert "&lt;b&gt;" in json.dumps([t["name"] for t in spec["data"]])  # labels are escaped
+
+
+def test_a_click_picks_the_nearest_cell_in_log_units():
+    values = np.geomspace(1e-3, 1, 4)  # 1e-3, 1e-2, 1e-1, 1
+    assert vmaps.nearest_cell(values, np.log10(0.04), log=True) == 2  # log10: -1.4 is nearer -1 than -2
+    assert vmaps.nearest_cell(values, 0.04, log=False) == 1  # 0.04 is nearer 0.01 than 0.1

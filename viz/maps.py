@@ -1,0 +1,261 @@
+"""Figures of maps from many runs (descent.maps): a hyperparameter map, a basin map, tuning curves.
+
+Pure functions from a map record (duck-typed: the attributes of descent.maps' HyperparameterMap,
+BasinMap and Tuning) to a plotly figure dict. A map is tens of thousands of cells, so its
+payload is a compact heatmap (typed arrays: 4 bytes per value, 1 per category) or an image
+(a PNG with one pixel per start), never a marker per cell.
+
+Outcomes that have no value to colour are categories with their own colours and legend
+entries: "diverged" (dark) and "not converged" (grey; in the loss colouring a grey veil over
+the cell, whose loss still shows through).
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from viz.colour import landscape_scale
+from viz.palette import OKABE_ITO, palette
+from viz.raster import png_bytes
+from viz.style import base_layout, escape, scatter, style_for
+
+DIVERGED_COLOUR = "#3b3b3b"
+NOT_CONVERGED_COLOUR = "#b8b8b8"
+# The loss colouring veils never-converged cells with this (their loss stays readable).
+NOT_CONVERGED_VEIL = "rgba(150,150,150,0.55)"
+# log10 of gaps below this are drawn as this (a loss gap of exactly 0 has no logarithm).
+GAP_FLOOR = 1e-12
+# A basin's colour fades toward white with the steps it took, at most by this much.
+MAX_FADE = 0.6
+CONTOUR_LEVELS = 14
+VALUE_COLOURSCALE = "Viridis"
+
+CONVERGED, NOT_CONVERGED, DIVERGED = 0, 1, 2
+
+
+def typed(array: np.ndarray, dtype: str) -> dict:
+    """An n-d array as plotly.js's typed array {dtype, bdata, shape} (little-endian)."""
+    array = np.ascontiguousarray(array, np.dtype(dtype).newbyteorder("<"))
+    kinds = {"float32": "f4", "uint8": "u1", "int32": "i4", "float64": "f8"}
+    out = {"dtype": kinds[np.dtype(dtype).name], "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
+    if array.ndim > 1:
+        out["shape"] = ",".join(str(s) for s in array.shape)
+    return out
+
+
+def _status(diverged: np.ndarray, converged: np.ndarray) -> np.ndarray:
+    return np.where(diverged, DIVERGED, np.where(converged, CONVERGED, NOT_CONVERGED))
+
+
+def _legend_square(name: str, colour: str, group: str) -> dict:
+    """A legend entry with no point on the plot (heatmaps have no legend entries of their own)."""
+    return scatter(x=[None], y=[None], mode="markers", name=name, legendgroup=group, showlegend=True,
+                   marker={"symbol": "square", "size": 12, "color": colour, "line": {"color": "#666666", "width": 1}},
+                   hoverinfo="skip")  # fmt: skip
+
+
+def _category_trace(xs, ys, status: np.ndarray, veil_not_converged: bool) -> dict:
+    """Diverged and not-converged cells as one uint8 heatmap: 0 transparent, 1 and 2 coloured."""
+    not_converged = NOT_CONVERGED_VEIL if veil_not_converged else NOT_CONVERGED_COLOUR
+    codes = np.where(status == DIVERGED, 2, np.where(status == NOT_CONVERGED, 1, 0)).astype(np.uint8)
+    return {
+        "type": "heatmap", "name": "outcome", "x": xs, "y": ys, "z": typed(codes, "uint8"),
+        "zmin": 0, "zmax": 2, "showscale": False, "hoverinfo": "skip",
+        "colorscale": [[0.0, "rgba(0,0,0,0)"], [0.33, "rgba(0,0,0,0)"], [0.34, not_converged], [0.66, not_converged],
+                       [0.67, DIVERGED_COLOUR], [1.0, DIVERGED_COLOUR]],
+    }  # fmt: skip
+
+
+def _axis_title(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def hyperparameter_map_spec(hmap: Any, *, colour: str = "loss", lecture: bool = False, title: str | None = None) -> dict:
+    """The hyperparameter map as a heatmap: colour = log10 of the final loss's gap to the lowest
+    known minimum (`colour="loss"`) or the steps to converge (`colour="steps"`); diverged and
+    never-converged cells as named categories; the run's current values marked with a cross."""
+    if colour not in ("loss", "steps"):
+        raise ValueError(f"colour must be 'loss' or 'steps', got {colour!r}")
+    style = style_for(lecture)
+    status = _status(np.asarray(hmap.diverged), np.asarray(hmap.steps_to_converge) >= 0)
+    xs = np.asarray(hmap.xs, np.float64)
+    one_axis = hmap.y is None
+    ys = np.zeros(1) if one_axis else np.asarray(hmap.ys, np.float64)
+    if colour == "loss":
+        gap = np.asarray(hmap.final_loss, np.float64) - float(hmap.floor)
+        values = np.log10(np.maximum(gap, GAP_FLOOR))
+        values[status == DIVERGED] = np.nan
+        bar_title = "log₁₀ loss gap" if hmap.floor != 0 else "log₁₀ final loss"
+        hover = "%{z:.2f}"
+    else:
+        values = np.asarray(hmap.steps_to_converge, np.float64).copy()
+        values[status != CONVERGED] = np.nan
+        bar_title = "steps to converge"
+        hover = "%{z:.0f}"
+    x_label, y_label = _axis_title(hmap.x.name), ("" if one_axis else _axis_title(hmap.y.name))
+    value_trace = {
+        "type": "heatmap", "name": bar_title, "x": xs.astype(np.float32), "y": ys.astype(np.float32),
+        "z": typed(values.astype(np.float32), "float32"), "colorscale": VALUE_COLOURSCALE, "showscale": True,
+        "colorbar": {"title": {"text": bar_title, "side": "right"}, "thickness": 14},
+        "hovertemplate": f"{escape(x_label)} = %{{x:.4g}}" + ("" if one_axis else f"<br>{escape(y_label)} = %{{y:.4g}}")
+                         + f"<br>{escape(bar_title)} = {hover}<extra></extra>",
+    }  # fmt: skip
+    if colour == "steps":
+        value_trace["reversescale"] = True  # fewer steps: brighter
+    traces = [value_trace, _category_trace(xs.astype(np.float32), ys.astype(np.float32), status, colour == "loss")]
+    counts = {kind: int(np.sum(status == kind)) for kind in (DIVERGED, NOT_CONVERGED)}
+    traces.append(_legend_square(f"diverged ({counts[DIVERGED]})", DIVERGED_COLOUR, "diverged"))
+    traces.append(_legend_square(f"not converged ({counts[NOT_CONVERGED]})",
+                                 NOT_CONVERGED_VEIL if colour == "loss" else NOT_CONVERGED_COLOUR, "not converged"))  # fmt: skip
+    cx, cy = hmap.current
+    traces.append(scatter(
+        x=[float(cx)], y=[0.0 if one_axis else float(cy)], mode="markers", name="current values",
+        marker={"symbol": "x-thin-open", "size": style.marker_size + 8, "color": "#ff2d55", "line": {"width": 3, "color": "#ff2d55"}},
+        hovertemplate=f"current: {escape(x_label)} = %{{x:.4g}}" + ("" if one_axis else f", {escape(y_label)} = %{{y:.4g}}")
+                      + "<extra></extra>",
+    ))  # fmt: skip
+    layout = base_layout(style, title)
+    layout.update({
+        "xaxis": {"title": {"text": x_label}, "type": "log" if hmap.x.log else "linear", "showgrid": False},
+        "yaxis": {"title": {"text": y_label}, "type": "log" if (not one_axis and hmap.y.log) else "linear",
+                  "showgrid": False, "visible": not one_axis},
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+    })  # fmt: skip
+    return {"data": traces, "layout": layout}
+
+
+def basin_colours(n: int) -> list[str]:
+    """A colour per minimum (Okabe–Ito without black, cycling)."""
+    return palette(n) if n <= len(OKABE_ITO) - 1 else [OKABE_ITO[i % (len(OKABE_ITO) - 1)] for i in range(n)]
+
+
+def _hex_rgb(colour: str) -> np.ndarray:
+    return np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)], np.float64)
+
+
+def basin_pixels(bmap: Any) -> np.ndarray:
+    """(h, w, 3) uint8, row 0 at the top (the highest y): each start in the colour of the minimum
+    it reaches, faded toward white with the steps it took; neutral greys for the rest."""
+    basin = np.asarray(bmap.basin)
+    steps = np.asarray(bmap.steps_to_converge, np.float64)
+    colours = np.array([_hex_rgb(c) for c in basin_colours(len(bmap.minima))] or [[0, 0, 0]], np.float64)
+    pixels = np.empty(basin.shape + (3,))
+    pixels[...] = _hex_rgb(NOT_CONVERGED_COLOUR)
+    reached = basin >= 0
+    slowest = max(float(np.max(steps[reached], initial=1.0)), 1.0)
+    fade = MAX_FADE * np.clip(steps / slowest, 0.0, 1.0)[..., None]
+    base = colours[np.clip(basin, 0, len(colours) - 1)]
+    shaded = base * (1 - fade) + 255.0 * fade
+    pixels[reached] = shaded[reached]
+    pixels[np.asarray(bmap.diverged)] = _hex_rgb(DIVERGED_COLOUR)
+    return np.rint(pixels[::-1]).astype(np.uint8)
+
+
+def basin_map_spec(bmap: Any, surface: Sequence[np.ndarray] | None = None, *, log_scale: bool = False,
+                   lecture: bool = False, title: str | None = None) -> dict:  # fmt: skip
+    """The basin map: an image with one pixel per start (layout image, below the plot), the
+    landscape's contours over it (from `surface` = (xs, ys, z), when given), each minimum as a
+    star in its basin's colour, and legend entries for each basin and the neutral outcomes."""
+    style = style_for(lecture)
+    xs, ys = np.asarray(bmap.xs, np.float64), np.asarray(bmap.ys, np.float64)
+    # Pixel centres sit on the starts: the image reaches half a cell beyond the first and last.
+    hx = (xs[-1] - xs[0]) / max(len(xs) - 1, 1) / 2
+    hy = (ys[-1] - ys[0]) / max(len(ys) - 1, 1) / 2
+    x0, x1, y0, y1 = xs[0] - hx, xs[-1] + hx, ys[0] - hy, ys[-1] + hy
+    image = {
+        "source": "data:image/png;base64," + base64.b64encode(png_bytes(basin_pixels(bmap))).decode("ascii"),
+        "xref": "x", "yref": "y", "x": float(x0), "y": float(y1), "sizex": float(x1 - x0), "sizey": float(y1 - y0),
+        "sizing": "stretch", "xanchor": "left", "yanchor": "top", "layer": "below", "name": "basins",
+    }  # fmt: skip
+    traces: list[dict] = []
+    if surface is not None:
+        sx, sy, z = (np.asarray(a) for a in surface)
+        scale = landscape_scale(z, log_scale=log_scale)
+        t = scale.transform(z).astype(np.float32)
+        finite = t[np.isfinite(t)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        traces.append({
+            "type": "contour", "name": "landscape", "x": sx.astype(np.float32), "y": sy.astype(np.float32),
+            "z": typed(t, "float32"), "contours": {"coloring": "none", "start": lo, "end": hi,
+                                                   "size": (hi - lo) / CONTOUR_LEVELS or 1.0},
+            "line": {"color": "rgba(0,0,0,0.45)", "width": 1}, "showscale": False, "hoverinfo": "skip", "showlegend": False,
+        })  # fmt: skip
+    colours = basin_colours(len(bmap.minima))
+    basin = np.asarray(bmap.basin)
+    what = "found minimum" if bmap.found else "minimum"
+    for i, (point, colour) in enumerate(zip(np.asarray(bmap.minima).reshape(-1, 2), colours)):
+        share = float(np.mean(basin == i))
+        traces.append(scatter(
+            x=[float(point[0])], y=[float(point[1])], mode="markers", name=f"{what} ({point[0]:.3g}, {point[1]:.3g}): {share:.0%}",
+            marker={"symbol": "star", "size": style.marker_size + 8, "color": colour, "line": {"color": "#000000", "width": 1.5}},
+            hovertemplate=f"{what} %{{x:.4g}}, %{{y:.4g}}<br>basin: {share:.1%} of the starts<extra></extra>",
+        ))  # fmt: skip
+    status = np.where(np.asarray(bmap.diverged), DIVERGED, np.where(basin >= 0, CONVERGED, NOT_CONVERGED))
+    traces.append(_legend_square(f"diverged ({int(np.sum(status == DIVERGED))})", DIVERGED_COLOUR, "diverged"))
+    traces.append(_legend_square(f"not converged ({int(np.sum(status == NOT_CONVERGED))})", NOT_CONVERGED_COLOUR, "not converged"))
+    layout = base_layout(style, title)
+    layout.update({
+        "images": [image],
+        "xaxis": {"range": [float(x0), float(x1)], "showgrid": False, "zeroline": False, "title": {"text": "x"}},
+        "yaxis": {"range": [float(y0), float(y1)], "showgrid": False, "zeroline": False, "title": {"text": "y"},
+                  "scaleanchor": "x", "scaleratio": 1},
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+    })  # fmt: skip
+    return {"data": traces, "layout": layout}
+
+
+def tuning_curves_spec(tuning: Any, *, colours: Sequence[str] | None = None, lecture: bool = False,
+                       title: str | None = None) -> dict:  # fmt: skip
+    """Final loss (its gap to the lowest known minimum, log) against the learning rate (log),
+    one line per run, the chosen rate marked with a star; diverged rates leave a gap in the
+    line and a cross at the bottom."""
+    style = style_for(lecture)
+    rates = np.asarray(tuning.rates, np.float64)
+    colours = list(colours) if colours is not None else palette(len(tuning.labels))
+    gaps = np.asarray(tuning.final_loss, np.float64) - float(tuning.floor)
+    finite = gaps[np.isfinite(gaps)]
+    bottom = max(float(np.min(np.maximum(finite, GAP_FLOOR))) if finite.size else 1.0, GAP_FLOOR)
+    traces = []
+    for i, label in enumerate(tuning.labels):
+        colour = colours[i % len(colours)]
+        gap = np.maximum(gaps[i], GAP_FLOOR)  # NaN (diverged) stays NaN: a gap in the line
+        name = escape(label)
+        traces.append(scatter(x=rates.astype(np.float32), y=gap.astype(np.float32), mode="lines+markers", name=name, legendgroup=name,
+                              line={"color": colour, "width": style.curve_width}, marker={"size": 4, "color": colour},
+                              hovertemplate=f"{name}<br>lr = %{{x:.3g}}<br>loss gap = %{{y:.3g}}<extra></extra>"))  # fmt: skip
+        diverged = np.asarray(tuning.diverged[i])
+        if diverged.any():
+            traces.append(scatter(x=rates[diverged].astype(np.float32), y=np.full(int(diverged.sum()), bottom, np.float32),
+                                  mode="markers", name=f"{name}: diverged", legendgroup=name, showlegend=False,
+                                  marker={"symbol": "x", "size": 7, "color": colour},
+                                  hovertemplate=f"{name}<br>lr = %{{x:.3g}}: diverged<extra></extra>"))  # fmt: skip
+        best = int(tuning.best[i])
+        if best >= 0:
+            traces.append(scatter(x=[float(rates[best])], y=[float(gap[best])], mode="markers", legendgroup=name,
+                                  name=f"{name}: best lr = {rates[best]:.3g}",
+                                  marker={"symbol": "star", "size": style.marker_size + 8, "color": colour,
+                                          "line": {"color": "#000000", "width": 1.5}},
+                                  hovertemplate=f"{name}<br>chosen lr = %{{x:.3g}}<br>loss gap = %{{y:.3g}}<extra></extra>"))  # fmt: skip
+    layout = base_layout(style, title)
+    layout.update({
+        "xaxis": {"type": "log", "title": {"text": "learning rate"}, "exponentformat": "power"},
+        "yaxis": {"type": "log", "title": {"text": "final loss gap" if tuning.floor != 0 else "final loss"},
+                  "exponentformat": "power"},
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+    })  # fmt: skip
+    return {"data": traces, "layout": layout}
+
+
+def nearest_cell(values: np.ndarray, clicked: float, log: bool) -> int:
+    """The index of the cell whose value is nearest a click (in log units on a log axis, where
+    plotly reports clicks as log10 of the value)."""
+    values = np.asarray(values, np.float64)
+    where = np.log10(values) if log else values
+    if not math.isfinite(clicked):
+        return -1
+    return int(np.argmin(np.abs(where - clicked)))
