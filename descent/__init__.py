@@ -10,7 +10,7 @@
 from descent.engine import DEFAULT_TOLERANCE, DIVERGENCE_LIMIT, trace_count
 from descent.errors import ScenarioError
 from descent.result import Result, RunResult, SweepResult
-from descent.runner import landscape_grid, run, surface, sweep
+from descent.runner import formula_grid, landscape_grid, run, surface, sweep
 from descent.scenario import MAX_RUNS, MAX_STEPS, Noise, Params, Run, Scenario, Schedule, auto_label
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "Schedule",
     "SweepResult",
     "auto_label",
+    "formula_grid",
     "landscape_grid",
     "run",
     "surface",

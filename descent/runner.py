@@ -54,6 +54,10 @@ def run_one(scenario: Scenario, run: Run, tol: float = engine.DEFAULT_TOLERANCE)
     table, bad, near = engine.trajectory(key, values, scenario.start_of(run), noise.seed, scenario.steps, tol)
     table.setflags(write=False)  # results are shared (caches, sessions): nobody may change them
     n = len(table) if bad is None else bad
+    if scenario.formula is not None:
+        # A formula's minima depend on its numbers, which the compiled code does not see as
+        # constants: the first point near a found minimum is looked up here instead.
+        near = _first_near(table[:n, engine.X : engine.Y + 1], scenario.landscape_spec.minima, tol)
     has_first = not np.isnan(table[0, engine.M1X])
     has_second = not np.isnan(table[0, engine.M2X])
     return RunResult(
@@ -70,6 +74,15 @@ def run_one(scenario: Scenario, run: Run, tol: float = engine.DEFAULT_TOLERANCE)
         first_moment=table[:n, engine.M1X : engine.M1Y + 1] if has_first else None,
         second_moment=table[:n, engine.M2X : engine.M2Y + 1] if has_second else None,
     )
+
+
+def _first_near(path: np.ndarray, minima, tol: float) -> int | None:
+    if not minima or len(path) == 0:
+        return None
+    points = np.asarray([m.point for m in minima], np.float32)
+    d2 = ((path[:, None, :] - points[None, :, :]) ** 2).sum(-1).min(axis=1)
+    hits = np.flatnonzero(d2 <= tol * tol)
+    return int(hits[0]) if len(hits) else None
 
 
 def _check_starts(starts) -> np.ndarray:
@@ -173,7 +186,7 @@ def sweep(
     )
 
 
-__all__ = ["run", "sweep", "surface", "landscape_grid", "as_scenario", "MAX_START"]
+__all__ = ["run", "sweep", "surface", "landscape_grid", "formula_grid", "as_scenario", "MAX_START"]
 
 
 def surface(scenario: Scenario | Mapping, resolution: int = 120, bounds=None):
@@ -183,7 +196,20 @@ def surface(scenario: Scenario | Mapping, resolution: int = 120, bounds=None):
     defaults to the landscape's plotting domain. Compiled once per landscape and resolution.
     """
     scenario = as_scenario(scenario)
+    if scenario.formula is not None:
+        return formula_grid(scenario.formula, scenario.domain, resolution, bounds)
     return landscape_grid(scenario.landscape, scenario.landscape_params, resolution, bounds)
+
+
+def formula_grid(text: str, domain=None, resolution: int = 120, bounds=None):
+    """`surface` for a typed formula over its domain (ScenarioError for a bad formula).
+    Compiled once per formula structure and resolution: the numbers and the domain are values."""
+    scenario = Scenario("formula", (Run("sgd"),), formula=text, domain=domain)
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or not 2 <= resolution <= 1000:
+        raise ScenarioError("resolution", f"must be a whole number in [2, 1000], got {resolution}")
+    (x0, x1), (y0, y1) = scenario.domain
+    bounds = (x0, x1, y0, y1) if bounds is None else tuple(float(b) for b in bounds)
+    return engine.surface(scenario.landscape, scenario.resolved_landscape_params(), bounds, resolution)
 
 
 def landscape_grid(landscape_id: str, params: Mapping | None = None, resolution: int = 120, bounds=None):

@@ -295,9 +295,22 @@ class Scenario:
     start: tuple[float, float] | None = None
     steps: int = DEFAULT_STEPS
     noise: Noise = field(default_factory=Noise)
+    # A typed formula (landscape "formula"): its text and ((x0, x1), (y0, y1)); `landscape`
+    # then becomes the formula's structural id (the engine's compile key).
+    formula: str | None = None
+    domain: tuple[tuple[float, float], tuple[float, float]] | None = None
 
     def __post_init__(self):
-        ls = landscapes.get(_choice(self.landscape, "landscape.name", landscapes.ids(), "landscape"))
+        if self.formula is not None:
+            ls = _formula_landscape(self.formula, self.domain)
+            if self.landscape_params:
+                raise ScenarioError("landscape.params", "a formula has no parameters; its numbers are in its text")
+            object.__setattr__(self, "landscape", ls.id)
+            object.__setattr__(self, "domain", ls.domain)
+        else:
+            if self.domain is not None:
+                raise ScenarioError("landscape.domain", "only a formula takes a domain")
+            ls = landscapes.get(_choice(self.landscape, "landscape.name", landscapes.ids(), "landscape"))
         checked = {}
         for key, value in dict(self.landscape_params).items():
             param = next((p for p in ls.params if p.name == key), None)
@@ -327,7 +340,15 @@ class Scenario:
 
     @property
     def landscape_spec(self) -> landscapes.Landscape:
+        if self.formula is not None:
+            return _formula_landscape(self.formula, self.domain)
         return landscapes.get(self.landscape)
+
+    def landscape_json(self):
+        """The landscape as the JSON form writes it."""
+        if self.formula is not None:
+            return {"formula": self.formula, "domain": [list(self.domain[0]), list(self.domain[1])]}
+        return {"name": self.landscape, "params": dict(self.landscape_params)}
 
     def resolved_landscape_params(self) -> dict[str, float]:
         return self.landscape_spec.default_params() | dict(self.landscape_params)
@@ -339,7 +360,7 @@ class Scenario:
 
     def to_json(self) -> dict:
         return {
-            "landscape": {"name": self.landscape, "params": dict(self.landscape_params)},
+            "landscape": self.landscape_json(),
             "start": list(self.start),
             "steps": self.steps,
             "noise": {"sigma": self.noise.sigma, "batch_size": self.noise.batch_size, "seed": self.noise.seed},
@@ -366,6 +387,9 @@ class Scenario:
     def to_query(self) -> dict[str, str]:
         """Flat string parameters; values equal to their defaults are left out."""
         q: dict[str, str] = {"landscape": self.landscape}
+        if self.formula is not None:
+            (x0, x1), (y0, y1) = self.domain
+            q = {"landscape": FORMULA, "formula": self.formula, "domain": ",".join(_text(v) for v in (x0, x1, y0, y1))}
         for key, value in self.landscape_params.items():
             q[f"landscape.{key}"] = _text(value)
         q["start"] = _point_text(self.start)
@@ -403,6 +427,26 @@ class Scenario:
         return _from_query(query)
 
 
+FORMULA = "formula"  # the landscape name of a typed formula in links and pickers
+
+
+def _formula_landscape(text, domain) -> landscapes.Landscape:
+    """A typed formula resolved (parsed, compiled per structure, minima found), or the
+    ScenarioError naming `landscape.formula` / `landscape.domain`."""
+    if not isinstance(text, str):
+        raise ScenarioError("landscape.formula", f"must be text, got {_show(text)}")
+    if domain is not None and not isinstance(domain, (list, tuple)):
+        raise ScenarioError("landscape.domain", f"must be [[x0, x1], [y0, y1]], got {_show(domain)}")
+    try:
+        checked = landscapes.typed.check_domain(domain) if domain is not None else landscapes.DEFAULT_FORMULA_DOMAIN
+    except landscapes.typed.DomainError as e:
+        raise ScenarioError("landscape.domain", str(e)) from None
+    try:
+        return landscapes.typed.resolve(text, checked)
+    except landscapes.formula.FormulaError as e:
+        raise ScenarioError("landscape.formula", str(e)) from None
+
+
 def _text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -438,14 +482,19 @@ def _from_json(data) -> Scenario:
         raise ScenarioError("runs", "required (a list of optimizer runs)")
     landscape = data["landscape"]
     params: dict = {}
-    if isinstance(landscape, dict):
+    formula = domain = None
+    if isinstance(landscape, dict) and "formula" in landscape:
+        _expect_object(landscape, "landscape", ("formula", "domain"))
+        formula, domain = landscape["formula"], landscape.get("domain")
+        landscape = FORMULA
+    elif isinstance(landscape, dict):
         _expect_object(landscape, "landscape", ("name", "params"))
         params = landscape.get("params") or {}
         if not isinstance(params, dict):
             raise ScenarioError("landscape.params", "must be an object of parameter values")
         landscape = landscape.get("name")
     elif not isinstance(landscape, str):
-        raise ScenarioError("landscape", "must be a landscape id or {\"name\": ..., \"params\": {...}}")
+        raise ScenarioError("landscape", "must be a landscape id, {\"name\": ..., \"params\": {...}} or {\"formula\": ..., \"domain\": ...}")
     noise_data = data.get("noise") or {}
     _expect_object(noise_data, "noise", ("sigma", "batch_size", "seed"))
     try:
@@ -468,6 +517,8 @@ def _from_json(data) -> Scenario:
         steps=data.get("steps", DEFAULT_STEPS),
         noise=noise,
         runs=tuple(runs),
+        formula=formula,
+        domain=domain,
     )
 
 
@@ -528,6 +579,17 @@ def _from_query(query: Mapping[str, str]) -> Scenario:
             runs.append(_run_from_query(fields))
         except ScenarioError as e:
             raise ScenarioError(f"r{i}.{_query_name(e.field)}", e.message) from None
+    formula = domain = None
+    if query["landscape"] == FORMULA:
+        if "formula" not in query:
+            raise ScenarioError("landscape.formula", "missing (the landscape is a typed formula)")
+        formula = query["formula"]
+        if "domain" in query:
+            parts = str(query["domain"]).split(",")
+            if len(parts) != 4:
+                raise ScenarioError("landscape.domain", f"must be four numbers 'x0,x1,y0,y1', got {_show(query['domain'])}")
+            numbers = [_number(v, "landscape.domain", "four numbers 'x0,x1,y0,y1'") for v in parts]
+            domain = ((numbers[0], numbers[1]), (numbers[2], numbers[3]))
     return Scenario(
         landscape=query["landscape"],
         landscape_params=Params(landscape_params),
@@ -535,6 +597,8 @@ def _from_query(query: Mapping[str, str]) -> Scenario:
         steps=query.get("steps", DEFAULT_STEPS),
         noise=noise,
         runs=tuple(runs),
+        formula=formula,
+        domain=domain,
     )
 
 

@@ -31,6 +31,8 @@ class Minimum:
     point: tuple[float, float]
     value: float
     glob: bool = True
+    # Found numerically (a typed formula's minima) rather than known in closed form.
+    found: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,9 @@ class Landscape:
     nondifferentiable_minima: bool = False
     reference: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # A typed formula's text as the user wrote it ("" for the catalogue's landscapes); `id` is
+    # then the formula's structure, shared by every formula that differs only in its numbers.
+    source: str = ""
 
     def default_params(self) -> dict[str, float]:
         return {p.name: p.default for p in self.params}
