@@ -30,6 +30,10 @@ from ui.views import figure_inputs
 
 OPTIMIZER_IDS = optimizers.ids()
 LANDSCAPE_IDS = landscapes.ids()
+FORMULA = "formula"  # the picker's "Formula…" entry (a typed formula)
+PICKER_IDS = [*LANDSCAPE_IDS, FORMULA]
+DEFAULT_FORMULA = "x^2 + 10*y^2 + sin(3*x)"
+FORMULA_ERROR = "formula_error"  # the session key of the last rejected formula's message
 SCHEDULE_NAMES = list(schedules.BY_NAME)
 
 
@@ -81,9 +85,41 @@ def _value(key: str):
 # -- callbacks: the scene --------------------------------------------------------------------------
 
 
+def _formula_scene(scene: Scenario, text: str, domain) -> Scenario:
+    return Scenario(FORMULA, tuple(replace(r, start=None) for r in scene.runs), steps=scene.steps, noise=scene.noise,
+                    formula=text, domain=domain)  # fmt: skip
+
+
+def _on_formula() -> None:
+    """A typed formula: applied if it reads; otherwise the message goes under the editor and
+    the previous landscape stays drawn."""
+    scene = state.scene()
+    text = str(_value(state.key("formula")))
+    domain_text = str(_value(state.key("domain")))
+    try:
+        parts = [float(v) for v in domain_text.split(",")]
+        if len(parts) != 4:
+            raise ValueError
+    except ValueError:
+        st.session_state[FORMULA_ERROR] = f"domain: four numbers x0, x1, y0, y1, got {domain_text!r}"
+        return
+    try:
+        new = _formula_scene(scene, text, ((parts[0], parts[1]), (parts[2], parts[3])))
+    except ScenarioError as e:
+        st.session_state[FORMULA_ERROR] = e.message
+        return
+    st.session_state.pop(FORMULA_ERROR, None)
+    state.replace_scene(new, replace(state.options(), lesson=None))
+
+
 def _on_landscape() -> None:
     chosen = _value(state.key("landscape"))
     scene = state.scene()
+    st.session_state.pop(FORMULA_ERROR, None)
+    if chosen == FORMULA:
+        if scene.formula is None:
+            state.replace_scene(_formula_scene(scene, DEFAULT_FORMULA, None), replace(state.options(), lesson=None))
+        return
     if chosen != scene.landscape:
         # A new landscape brings its own domain: its parameters' defaults and its start. The
         # whole page is redrawn (its title and every control): the default rerun.
@@ -279,8 +315,20 @@ def _schedule_default(param, steps: int):
 
 
 def _landscape_section(scene: Scenario) -> None:
-    st.selectbox("Landscape", LANDSCAPE_IDS, key=_seeded(state.key("landscape"), scene.landscape),
-                 format_func=lambda i: landscapes.get(i).title, on_change=_on_landscape)  # fmt: skip
+    picked = FORMULA if scene.formula is not None else scene.landscape
+    st.selectbox("Landscape", PICKER_IDS, key=_seeded(state.key("landscape"), picked),
+                 format_func=lambda i: "Formula…" if i == FORMULA else landscapes.get(i).title,
+                 on_change=_on_landscape)  # fmt: skip
+    if scene.formula is not None:
+        (x0, x1), (y0, y1) = scene.domain
+        st.text_input("f(x, y) =", key=_seeded(state.key("formula"), scene.formula), max_chars=500,
+                      on_change=_on_formula, help="x, y, numbers, + - * / ^, ( ), pi, e, sin cos tan exp log sqrt "
+                      "abs tanh sinh cosh arctan, min(a, b) max(a, b)")  # fmt: skip
+        st.text_input("Domain: x0, x1, y0, y1", key=_seeded(state.key("domain"), f"{x0:g}, {x1:g}, {y0:g}, {y1:g}"),
+                      on_change=_on_formula)  # fmt: skip
+        if st.session_state.get(FORMULA_ERROR):
+            st.error(st.session_state[FORMULA_ERROR], icon=None)
+        return
     if scene.landscape_spec.params:
         _landscape_params()
 

@@ -59,6 +59,14 @@ html, body, [data-testid="stMarkdownContainer"] p {font-size: 22px;}
 """
 
 
+def scene_grid(scene: Scenario, resolution: int):
+    """The scene's landscape on a grid: a typed formula's over its domain, or the catalogue's."""
+    if scene.formula is not None:
+        key = ("formula", scene.formula, scene.domain, resolution)
+        return GRIDS.get(key, lambda: descent.formula_grid(scene.formula, scene.domain, resolution))
+    return landscape_grid(scene.landscape, tuple(sorted(scene.landscape_params.items())), resolution)
+
+
 def landscape_grid(landscape: str, params: tuple, resolution: int):
     """The landscape on a grid, shared per landscape, parameters and resolution."""
     return GRIDS.get((landscape, params, resolution), lambda: descent.landscape_grid(landscape, dict(params), resolution))
@@ -245,9 +253,8 @@ def _views() -> None:
             live_chart.chart(live_chart.figure_json(views.LOADING_SPEC), key=views.LOADING_KEY, height=120)
     result = _result(scene)
     loading.empty()
-    params = tuple(sorted(scene.landscape_params.items()))
-    grid = landscape_grid(scene.landscape, params, MAP_RESOLUTION)
-    views.render(scene, opts, result, grid, lambda: landscape_grid(scene.landscape, params, SURFACE_RESOLUTION),
+    grid = scene_grid(scene, MAP_RESOLUTION)
+    views.render(scene, opts, result, grid, lambda: scene_grid(scene, SURFACE_RESOLUTION),
                  on_map_click=_on_map_click)  # fmt: skip
     _sync_url(scene, state.options())  # the Code view may have changed the selected run
 
@@ -259,6 +266,6 @@ def _share_part() -> None:
     if exports.open:
         scene, opts = state.scene(), state.options()
         result = _result(scene)
-        grid = landscape_grid(scene.landscape, tuple(sorted(scene.landscape_params.items())), MAP_RESOLUTION)
+        grid = scene_grid(scene, MAP_RESOLUTION)
         with exports:
             share.render(scene, opts, result, lambda: views.map_figure(scene, opts, result, grid))
