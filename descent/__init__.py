@@ -10,7 +10,8 @@
 from descent.engine import DEFAULT_TOLERANCE, DIVERGENCE_LIMIT, trace_count
 from descent.errors import ScenarioError
 from descent.result import Result, RunResult, SweepResult
-from descent.runner import formula_grid, landscape_grid, run, surface, sweep
+from descent.minibatch import Minibatch
+from descent.runner import data, formula_grid, landscape_grid, run, surface, sweep
 from descent.scenario import MAX_RUNS, MAX_STEPS, Noise, Params, Run, Scenario, Schedule, auto_label
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
     "SweepResult",
     "auto_label",
     "formula_grid",
+    "data",
+    "Minibatch",
     "landscape_grid",
     "run",
     "surface",

@@ -7,7 +7,7 @@
 """
 
 from landscapes.catalogue import LANDSCAPES
-from landscapes import formula, typed
+from landscapes import data, formula, typed
 from landscapes.spec import Landscape, Minimum, Param
 
 BY_ID: dict[str, Landscape] = {ls.id: ls for ls in LANDSCAPES}
@@ -26,6 +26,11 @@ def get(landscape_id: str) -> Landscape:
             try:
                 return typed.structural(landscape_id)
             except formula.FormulaError:
+                pass
+        if isinstance(landscape_id, str) and landscape_id.startswith(data.PREFIX):
+            try:
+                return data.structural(landscape_id)
+            except KeyError:
                 pass
         raise KeyError(f"unknown landscape {landscape_id!r}; known: {', '.join(BY_ID)}") from None
 
@@ -77,4 +82,4 @@ def catalogue() -> list[dict]:
     ]
 
 
-__all__ = ["LANDSCAPES", "Landscape", "Minimum", "Param", "get", "ids", "catalogue", "resolve", "formula", "typed"]
+__all__ = ["LANDSCAPES", "Landscape", "Minimum", "Param", "get", "ids", "catalogue", "resolve", "formula", "typed", "data"]
