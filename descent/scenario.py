@@ -672,7 +672,7 @@ def _from_query(query: Mapping[str, str]) -> Scenario:
         model = query.get("model", "linear_regression")
         keys = {"data": "name", "data.size": "size", "data.seed": "seed", "data.standardize": "standardize"}
         dataset = {name: query[key] for key, name in keys.items() if key in query}
-        dataset.setdefault("name", "noisy_line")
+        dataset.setdefault("name", "two_blobs" if model == "logistic_regression" else "noisy_line")
         landscape_params = {}
     mb_fields = {"mb.batch": "batch_size", "mb.shuffle": "shuffle", "mb.seed": "seed"}
     if any(key in query for key in mb_fields):

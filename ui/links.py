@@ -76,7 +76,9 @@ def _query_key(error_field: str, query: Mapping[str, str]) -> str | None:
     """The query key an error's field path refers to, if the query has it."""
     key = _INDEX.sub("", error_field)
     key = {"landscape.name": "landscape", "batch_size": "batch", "landscape.formula": "formula",
-           "landscape.domain": "domain"}.get(key, key)  # fmt: skip
+           "landscape.domain": "domain", "landscape.model": "model", "landscape.dataset.name": "data",
+           "landscape.dataset.size": "data.size", "landscape.dataset.seed": "data.seed",
+           "landscape.dataset.standardize": "data.standardize", "noise.sigma": "sigma"}.get(key, key)  # fmt: skip
     if key.startswith("landscape.params."):
         key = "landscape." + key.removeprefix("landscape.params.")
     return key if key in query else None

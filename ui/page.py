@@ -22,7 +22,7 @@ import streamlit as st
 import descent
 from descent import Scenario, ScenarioError
 from descent import compile_cache
-from ui import controls, links, live_chart, memo, share, state, views
+from ui import controls, data_controls, links, live_chart, memo, share, state, views
 from ui.lessons import BY_ID as LESSONS
 from ui.lessons import LESSONS as LESSON_LIST
 from ui.links import Options
@@ -61,6 +61,9 @@ html, body, [data-testid="stMarkdownContainer"] p {font-size: 22px;}
 
 def scene_grid(scene: Scenario, resolution: int):
     """The scene's landscape on a grid: a typed formula's over its domain, or the catalogue's."""
+    if scene.dataset is not None:
+        key = ("data", scene.model, tuple(sorted(scene.dataset.items())), resolution)
+        return GRIDS.get(key, lambda: descent.surface(scene, resolution))
     if scene.formula is not None:
         key = ("formula", scene.formula, scene.domain, resolution)
         return GRIDS.get(key, lambda: descent.formula_grid(scene.formula, scene.domain, resolution))
@@ -130,10 +133,13 @@ def _header(scene: Scenario, opts: Options) -> None:
     if opts.lecture:
         st.button("Exit lecture mode", on_click=share._on_lecture, args=(False,), key="lecture_off", type="tertiary")
     st.markdown(f"##### {ls.title}: ${ls.formula}$")
+    teaches = ls.teaches
+    if scene.dataset is not None:  # which noise is in effect, and how many epochs the steps make
+        teaches += " " + data_controls.noise_sentence(scene)
     if opts.lecture:  # beside the map, in the large font of the rest
-        st.markdown(ls.teaches)
+        st.markdown(teaches)
     else:
-        st.caption(ls.teaches)
+        st.caption(teaches)
 
 
 def _banners() -> None:
