@@ -96,3 +96,15 @@ def test_bad_data_in_a_link_falls_back_with_one_warning():
     parsed = parse({"landscape": "data", "model": "linear_regression", "mb.batch": "zero", "r0.optimizer": "adam"})
     assert parsed.scenario.minibatch == parsed.scenario.minibatch.__class__()  # the default rule
     assert len(parsed.warnings) == 1 and "mb.batch" in parsed.warnings[0]
+
+
+def test_the_batch_size_lesson_opens_with_its_minibatches():
+    from tests.ui.test_app import open_expander
+
+    at = open_expander(app(), "lessons_open")
+    next(b for b in at.button if b.label == "Batch size: 1, 32 or the whole data set").click().run()
+    clean(at)
+    s = scene(at)
+    assert s.minibatch.batch_size == 1 and s.dataset["name"] == "noisy_line"
+    assert query(at)["lesson"] == "batch_size" and query(at)["mb.batch"] == "1"
+    assert "minibatches of B = 1 of n = 200 rows (200 steps per epoch); 600 steps = 3 epochs" in _captions(at)
