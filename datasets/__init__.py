@@ -85,7 +85,7 @@ def _sklearn_file(name: str) -> pathlib.Path:
     spec = importlib.util.find_spec("sklearn")  # locates the package without importing it
     if spec is None or not spec.submodule_search_locations:
         raise DataError("name", "the real data sets need scikit-learn (pip install -r requirements.txt)")
-    return pathlib.Path(list(spec.submodule_search_locations)[0]) / "datasets" / "data" / name
+    return pathlib.Path(next(iter(spec.submodule_search_locations))) / "datasets" / "data" / name
 
 
 def _real(name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -157,4 +157,4 @@ def load(name: str, size: int | None = None, seed: int = 0, standardize: bool = 
     return Data(name, np.asarray(x, np.float32), np.asarray(y, np.float32), standardize)
 
 
-__all__ = ["Data", "DataError", "NAMES", "SPECS", "Spec", "check", "load", "MIN_SIZE", "MAX_SIZE"]
+__all__ = ["MAX_SIZE", "MIN_SIZE", "NAMES", "SPECS", "Data", "DataError", "Spec", "check", "load"]

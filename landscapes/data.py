@@ -139,7 +139,9 @@ def _domain(model: str, x: np.ndarray, y: np.ndarray, best) -> tuple[tuple[float
         hw, hb = max(3 * abs(w0), 2 * sy / sx), max(3 * abs(b0), 2 * sy, 1.0)
     else:
         hw, hb = max(3 * abs(w0), 4 / sx), max(3 * abs(b0), 4.0)
-    r = lambda v: float(f"{v:.3g}")  # noqa: E731 - round the bounds to three digits
+    def r(v):  # the bounds rounded to three digits
+        return float(f"{v:.3g}")
+
     return (r(w0 - hw), r(w0 + hw)), (r(b0 - hb), r(b0 + hb))
 
 

@@ -12,7 +12,6 @@ import pytest
 
 import datasets
 import descent
-import landscapes
 from descent import cli
 
 
@@ -160,7 +159,7 @@ def test_surface_is_the_full_data_loss():
     sc = scene("breast_cancer", "logistic_regression", standardize=True)
     ws, bs, z = descent.surface(sc, resolution=9)
     d = datasets.load("breast_cancer", standardize=True)
-    (w0, w1), (b0, b1) = descent.Scenario.from_json(sc).landscape_spec.domain
+    (w0, _), (_, b1) = descent.Scenario.from_json(sc).landscape_spec.domain
     assert ws[0] == pytest.approx(w0) and bs[-1] == pytest.approx(b1)
     for i in (0, 4, 8):
         for j in (0, 3, 8):

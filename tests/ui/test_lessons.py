@@ -127,7 +127,9 @@ def test_batch_size_noise_ball_shrinks_and_epochs_differ_from_steps():
     (minimum,) = lesson.landscape_spec.minima
     one_epoch_b1 = descent.run(lesson).runs[0].path[200]  # 200 steps of one point
     one_epoch_full = full.path[1]  # one step on all 200
-    distance = lambda p: np.linalg.norm(p - np.asarray(minimum.point))  # noqa: E731
+    def distance(p):
+        return np.linalg.norm(p - np.asarray(minimum.point))
+
     assert distance(one_epoch_b1) < 0.1 * distance(one_epoch_full)
 
 
@@ -140,7 +142,7 @@ def test_feature_scaling_ravine_against_bowl():
     eig = np.linalg.eigvalsh(hessian)
     assert 20_000 < eig[1] / eig[0] < 32_000  # "about 26,000"
     assert 0.0013 < 2 / eig[1] < 0.0015  # SGD's stability limit 2/λ_max: "0.0014"
-    sgd_small, sgd_large, momentum = descent.run(lesson).runs
+    sgd_small, sgd_large, _ = descent.run(lesson).runs
     assert sgd_small.status == "ok" and sgd_small.converged_at is None
     assert np.linalg.norm(sgd_small.final_point - np.asarray(ls.minima[0].point)) > 50  # still far
     assert sgd_large.status == "diverged"
