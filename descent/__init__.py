@@ -11,7 +11,8 @@ from descent.engine import DEFAULT_TOLERANCE, DIVERGENCE_LIMIT, trace_count
 from descent.errors import ScenarioError
 from descent.maps import Axis, BasinMap, HyperparameterMap, Tuning, basin_map, hyperparameter_map, tune_learning_rates
 from descent.result import Result, RunResult, SweepResult
-from descent.runner import landscape_grid, run, surface, sweep
+from descent.minibatch import Minibatch
+from descent.runner import data, formula_grid, landscape_grid, run, surface, sweep
 from descent.scenario import MAX_RUNS, MAX_STEPS, Noise, Params, Run, Scenario, Schedule, auto_label
 
 __all__ = [
@@ -36,6 +37,9 @@ __all__ = [
     "basin_map",
     "hyperparameter_map",
     "tune_learning_rates",
+    "formula_grid",
+    "data",
+    "Minibatch",
     "landscape_grid",
     "run",
     "surface",

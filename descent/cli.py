@@ -24,6 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run SCENARIO.json (or - for stdin) and print the result as JSON")
     run.add_argument("scenario", help="path to a scenario JSON file, or - to read it from stdin")
     run.add_argument("--indent", type=int, default=None, help="pretty-print with this indent")
+    data = sub.add_parser("data", help="print a data landscape's data of SCENARIO.json (or -) as {\"x\": [...], \"y\": [...]}")
+    data.add_argument("scenario", help="path to a scenario JSON file, or - to read it from stdin")
     sub.add_parser("landscapes", help="print the landscape catalogue as JSON")
     sub.add_parser("optimizers", help="print the optimizer and schedule catalogue as JSON")
     bench = sub.add_parser("bench", help="measure the engine's speed on this machine")
@@ -108,6 +110,14 @@ def main(argv: list[str] | None = None) -> int:
         except descent.ScenarioError as e:
             return _fail(str(e))
         json.dump(record.to_json(), sys.stdout, allow_nan=False)
+        print()
+        return 0
+    if args.command == "data":
+        try:
+            points = descent.data(scenario)
+        except descent.ScenarioError as e:
+            return _fail(str(e))
+        json.dump(points, sys.stdout, allow_nan=False)
         print()
         return 0
     result = descent.run(scenario)

@@ -68,12 +68,13 @@ class Layout(NamedTuple):
     hparams: tuple[str, ...]  # numeric hyperparameters; a decay rate takes two slots
     schedule: tuple[str, ...]
     landscape: tuple[str, ...]
+    data: int = 0  # a data landscape's bucket: its (3, data) block follows the landscape's numbers
 
     @property
     def size(self) -> int:
         """Length of the packed vector: each decay rate also carries its complement, and the
         last slot is the noise scale."""
-        return len(self.hparams) + len(DECAY_RATES & set(self.hparams)) + len(self.schedule) + len(self.landscape) + 1
+        return len(self.hparams) + len(DECAY_RATES & set(self.hparams)) + len(self.schedule) + len(self.landscape) + 3 * self.data + 1
 
 
 @functools.lru_cache(maxsize=None)
@@ -83,6 +84,7 @@ def layout(key: RunKey) -> Layout:
         hparams=spec.numeric(key.flavour),
         schedule=tuple(p.name for p in schedules.get(key.schedule).params),
         landscape=tuple(p.name for p in landscapes.get(key.landscape).params),
+        data=landscapes.get(key.landscape).data_size,
     )
 
 
@@ -97,6 +99,9 @@ def pack(key: RunKey, hparams: dict, schedule_params: dict, landscape_params: di
             values.append(1.0 - v)
     values += [float(schedule_params[n]) for n in lay.schedule]
     values += [float(landscape_params[n]) for n in lay.landscape]
+    if lay.data:  # a data landscape's data, as values: a new data set compiles nothing
+        return np.concatenate([np.asarray(values, np.float32), np.asarray(landscape_params["data"], np.float32).ravel(),
+                               np.asarray([noise_scale], np.float32)])  # fmt: skip
     values.append(float(noise_scale))
     return np.asarray(values, np.float32)
 
@@ -117,6 +122,9 @@ def _unpack(key: RunKey, values):
     i += len(lay.schedule)
     land = {n: values[i + j] for j, n in enumerate(lay.landscape)}
     i += len(lay.landscape)
+    if lay.data:
+        land["data"] = values[i : i + 3 * lay.data].reshape(3, lay.data)
+        i += 3 * lay.data
     return hp, sched, land, values[i]
 
 
@@ -185,15 +193,29 @@ class Step(NamedTuple):
     state: object  # the optimizer state after the update
 
 
-def advance(value_and_grad, tx, noise_scale, p, state, noise) -> Step:
+def advance(value_and_grad, tx, noise_scale, p, state, noise, oracle=None) -> Step:
     """One step at p: f and ∇f, the noisy gradient ∇f + scale·ξ, and the optimizer's update.
 
     The trajectory runner and the sweep both step through this function, so a map cell and the
-    single run it stands for compute the same numbers.
+    single run it stands for compute the same numbers. A data landscape passes a gradient
+    `oracle(p, inputs)`: then the step's inputs are its minibatch's weights over the data, and
+    the optimizer sees the gradient of the batch's mean loss instead of ∇f + scale·ξ.
     """
     loss, g = value_and_grad(p)
-    update, state = tx.update(g + noise_scale * noise, state, p)
+    noisy = g + noise_scale * noise if oracle is None else oracle(p, noise)
+    update, state = tx.update(noisy, state, p)
     return Step(loss, g, update, state)
+
+
+def _oracle(key: RunKey, values, batched: bool = False):
+    """A data landscape's minibatch gradient (p, weights) -> ∇ Σ_i weights_i·loss_i(p), or None.
+    `batched`: p is (2, N), N trajectories sharing the step's batch (a sweep)."""
+    ls = landscapes.get(key.landscape)
+    if not ls.data_size:
+        return None
+    data = _unpack(key, values)[2]["data"]
+    grad = jax.grad(lambda p, w: ls.batch_loss(p, data, w))
+    return jax.vmap(grad, in_axes=(1, None), out_axes=1) if batched else grad
 
 
 def _moments(state, like):
@@ -255,11 +277,12 @@ def _trajectory_chunk(key: RunKey, values, carry, k0, xi, steps, tol):
     f, tx, schedule, noise_scale = _problem(key, values)
     value_and_grad = jax.value_and_grad(f)
     minima = minima_array(key.landscape)
+    oracle = _oracle(key, values)
 
     def step(carry, inputs):
         p, state, bad_at, near_at = carry
         k, noise = inputs
-        s = advance(value_and_grad, tx, noise_scale, p, state, noise)
+        s = advance(value_and_grad, tx, noise_scale, p, state, noise, oracle)
         m1, m2 = _moments(state, p)  # the state that produced p
         row = jnp.concatenate([p, jnp.stack([s.loss, jnp.linalg.norm(s.grad), schedule(k)]), m1, m2])
         # The first diverged point and the first point near a minimum (before divergence),
@@ -276,8 +299,11 @@ def _trajectory_chunk(key: RunKey, values, carry, k0, xi, steps, tol):
     return jax.lax.scan(step, carry, (k0 + jnp.arange(CHUNK), xi))
 
 
-def trajectory(key: RunKey, values: np.ndarray, start, seed: int, steps: int, tol: float):
+def trajectory(key: RunKey, values: np.ndarray, start, seed: int, steps: int, tol: float, inputs=None):
     """The first `steps` + 1 rows and two indices.
+
+    `inputs(size, index)` gives the per-step inputs of chunk `index` instead of the Gaussian
+    noise: a data landscape's minibatch weights (descent.minibatch).
 
     Rows: float32 (x, y, loss, |∇f|, lr, first and second moments) per point. Indices: the
     first diverged point and the first point within `tol` of a known minimum, None if none.
@@ -288,7 +314,8 @@ def trajectory(key: RunKey, values: np.ndarray, start, seed: int, steps: int, to
     steps_, tol_ = np.int32(steps), np.float32(tol)
     chunks = []
     for index in range(-(-(steps + 1) // CHUNK)):
-        carry, rows = _trajectory_chunk(key, values, carry, np.int32(index * CHUNK), noise_chunk(seed, CHUNK, index), steps_, tol_)
+        xi = noise_chunk(seed, CHUNK, index) if inputs is None else inputs(CHUNK, index)
+        carry, rows = _trajectory_chunk(key, values, carry, np.int32(index * CHUNK), xi, steps_, tol_)
         chunks.append(rows)
         if index + 1 < -(-(steps + 1) // CHUNK) and int(carry[2]) >= 0:
             break  # diverged: the rest of the run is not drawn
@@ -318,6 +345,7 @@ def _sweep_chunk(key: RunKey, grid_names: tuple[str, ...], shared, grid, carry, 
     f, tx, _, noise_scale = _problem(key, shared, overrides)
     value_and_grad = jax.vmap(jax.value_and_grad(f), in_axes=1, out_axes=(0, 1))
     minima = minima_array(key.landscape)
+    oracle = _oracle(key, shared, batched=True)
 
     def near(p):
         return _near_minimum(p[0], p[1], minima, tol)
@@ -325,7 +353,7 @@ def _sweep_chunk(key: RunKey, grid_names: tuple[str, ...], shared, grid, carry, 
     def step(carry, inputs):
         p, state, hit, diverged = carry
         k, noise = inputs
-        s = advance(value_and_grad, tx, noise_scale, p, state, noise[:, None])
+        s = advance(value_and_grad, tx, noise_scale, p, state, noise[:, None] if oracle is None else noise, oracle)
         active = k < steps
         diverged = diverged | (active & _diverged(p[0], p[1], s.loss))
         hit = jnp.where((hit < 0) & active & ~diverged & near(p), k, hit)
@@ -379,8 +407,10 @@ def sweep(
     steps: int,
     tol: float,
     progress=None,
+    inputs=None,
 ):
     """Final point, final loss, steps to within `tol` of a known minimum (-1: never), diverged.
+    `inputs` as in `trajectory`.
 
     `shared` is the packed vector common to all trajectories; `grid` holds, per trajectory,
     the values of `grid_names` (a decay rate followed by its complement). The trajectories run
@@ -403,7 +433,7 @@ def sweep(
         carry = (np.ascontiguousarray(starts[rows].T), template, np.full((size,), -1, np.int32), np.zeros((size,), bool))
         outcome = None
         for index in range(chunks):
-            xi = noise_chunk(seed, SWEEP_CHUNK, index)
+            xi = noise_chunk(seed, SWEEP_CHUNK, index) if inputs is None else inputs(SWEEP_CHUNK, index)
             carry, outcome = _sweep_chunk(key, grid_names, shared, batch_grid, carry, np.int32(index * SWEEP_CHUNK), xi, steps_, tol_)
             if progress is not None:
                 jax.block_until_ready(outcome)
@@ -443,4 +473,21 @@ def surface(landscape_id: str, params: dict, bounds, resolution: int):
     ls = landscapes.get(landscape_id)
     values = np.asarray([float(params[p.name]) for p in ls.params] or [0.0], np.float32)
     out = _surface(landscape_id, resolution, values, np.asarray(bounds, np.float32))
+    return tuple(np.asarray(a) for a in out)
+
+
+@functools.partial(jax.jit, static_argnums=(0, 1))
+def _data_surface(landscape_id: str, resolution: int, data, bounds):
+    _traces[("surface", landscape_id, resolution)] += 1
+    ls = landscapes.get(landscape_id)
+    ws = jnp.linspace(bounds[0], bounds[1], resolution)
+    bs = jnp.linspace(bounds[2], bounds[3], resolution)
+    f = jax.vmap(jax.vmap(lambda w, b: ls.fn(jnp.stack([w, b]), {"data": data}), in_axes=(0, None)), in_axes=(None, 0))
+    return ws, bs, f(ws, bs)
+
+
+def data_surface(landscape_id: str, data: np.ndarray, bounds, resolution: int):
+    """A data landscape's exact full-data loss on a grid of (w, b): ws, bs, z[b, w]. Compiled
+    once per model, data bucket and resolution: the data is a value."""
+    out = _data_surface(landscape_id, resolution, np.asarray(data, np.float32), np.asarray(bounds, np.float32))
     return tuple(np.asarray(a) for a in out)

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 import optimizers
-from descent import engine
+from descent import engine, minibatch
 from descent.errors import ScenarioError
 from descent.result import Result, RunResult, SweepResult
 from descent.scenario import MAX_START, Run, Scenario, auto_label
@@ -51,9 +51,13 @@ def run_one(scenario: Scenario, run: Run, tol: float = engine.DEFAULT_TOLERANCE)
     key = run_key(scenario, run, hparams)
     noise = scenario.noise
     values = packed_values(scenario, run, key, hparams)
-    table, bad, near = engine.trajectory(key, values, scenario.start_of(run), noise.seed, scenario.steps, tol)
+    table, bad, near = engine.trajectory(key, values, scenario.start_of(run), noise.seed, scenario.steps, tol, step_inputs(scenario))
     table.setflags(write=False)  # results are shared (caches, sessions): nobody may change them
     n = len(table) if bad is None else bad
+    if scenario.formula is not None or scenario.dataset is not None:
+        # A formula's (or a data set's) minima depend on its numbers, which the compiled code does not see as
+        # constants: the first point near a found minimum is looked up here instead.
+        near = _first_near(table[:n, engine.X : engine.Y + 1], scenario.landscape_spec.minima, tol)
     has_first = not np.isnan(table[0, engine.M1X])
     has_second = not np.isnan(table[0, engine.M2X])
     return RunResult(
@@ -70,6 +74,36 @@ def run_one(scenario: Scenario, run: Run, tol: float = engine.DEFAULT_TOLERANCE)
         first_moment=table[:n, engine.M1X : engine.M1Y + 1] if has_first else None,
         second_moment=table[:n, engine.M2X : engine.M2Y + 1] if has_second else None,
     )
+
+
+def step_inputs(scenario: Scenario):
+    """A data landscape's per-step inputs for the engine: each step's minibatch weights over the
+    data (the whole data when the scenario has no minibatch); None (Gaussian noise) otherwise."""
+    if scenario.dataset is None:
+        return None
+    n, bucket = scenario.data_size, scenario.landscape_spec.data_size
+    if scenario.minibatch is None:
+        return lambda size, index: minibatch.full_batch_chunk(n, bucket, size)
+    return lambda size, index: minibatch.weights_chunk(scenario.minibatch, n, bucket, size, index)
+
+
+def data(scenario: Scenario | Mapping) -> dict:
+    """A data landscape's data as {"x": [...], "y": [...]} (ScenarioError for other landscapes)."""
+    scenario = as_scenario(scenario)
+    if scenario.dataset is None:
+        raise ScenarioError("landscape", "not a data landscape (give {\"dataset\": ..., \"model\": ...})")
+    block = scenario.landscape_spec.data
+    n = scenario.data_size
+    return {"x": [float(v) for v in block[0, :n]], "y": [float(v) for v in block[1, :n]]}
+
+
+def _first_near(path: np.ndarray, minima, tol: float) -> int | None:
+    if not minima or len(path) == 0:
+        return None
+    points = np.asarray([m.point for m in minima], np.float32)
+    d2 = ((path[:, None, :] - points[None, :, :]) ** 2).sum(-1).min(axis=1)
+    hits = np.flatnonzero(d2 <= tol * tol)
+    return int(hits[0]) if len(hits) else None
 
 
 def _check_starts(starts) -> np.ndarray:
@@ -160,6 +194,7 @@ def sweep(
         scenario.steps,
         tol,
         progress,
+        step_inputs(scenario),
     )
 
     shape = ((len(start_list),) if starts is not None else ()) + tuple(len(v) for v in axes_values)
@@ -178,7 +213,7 @@ def sweep(
     )
 
 
-__all__ = ["run", "sweep", "surface", "landscape_grid", "as_scenario", "MAX_START"]
+__all__ = ["run", "sweep", "surface", "landscape_grid", "formula_grid", "as_scenario", "data", "MAX_START"]
 
 
 def surface(scenario: Scenario | Mapping, resolution: int = 120, bounds=None):
@@ -188,7 +223,25 @@ def surface(scenario: Scenario | Mapping, resolution: int = 120, bounds=None):
     defaults to the landscape's plotting domain. Compiled once per landscape and resolution.
     """
     scenario = as_scenario(scenario)
+    if scenario.dataset is not None:
+        ls = scenario.landscape_spec
+        (x0, x1), (y0, y1) = ls.domain
+        bounds = (x0, x1, y0, y1) if bounds is None else tuple(float(b) for b in bounds)
+        return engine.data_surface(ls.id, ls.data, bounds, resolution)
+    if scenario.formula is not None:
+        return formula_grid(scenario.formula, scenario.domain, resolution, bounds)
     return landscape_grid(scenario.landscape, scenario.landscape_params, resolution, bounds)
+
+
+def formula_grid(text: str, domain=None, resolution: int = 120, bounds=None):
+    """`surface` for a typed formula over its domain (ScenarioError for a bad formula).
+    Compiled once per formula structure and resolution: the numbers and the domain are values."""
+    scenario = Scenario("formula", (Run("sgd"),), formula=text, domain=domain)
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or not 2 <= resolution <= 1000:
+        raise ScenarioError("resolution", f"must be a whole number in [2, 1000], got {resolution}")
+    (x0, x1), (y0, y1) = scenario.domain
+    bounds = (x0, x1, y0, y1) if bounds is None else tuple(float(b) for b in bounds)
+    return engine.surface(scenario.landscape, scenario.resolved_landscape_params(), bounds, resolution)
 
 
 def landscape_grid(landscape_id: str, params: Mapping | None = None, resolution: int = 120, bounds=None):

@@ -25,9 +25,11 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
+import datasets
 import landscapes
 import optimizers
 from descent.errors import ScenarioError
+from descent.minibatch import Minibatch
 from optimizers import REQUIRED, schedules
 from optimizers.spec import FLAVOUR_TITLES, FLAVOURS
 
@@ -295,9 +297,36 @@ class Scenario:
     start: tuple[float, float] | None = None
     steps: int = DEFAULT_STEPS
     noise: Noise = field(default_factory=Noise)
+    # A typed formula (landscape "formula"): its text and ((x0, x1), (y0, y1)); `landscape`
+    # then becomes the formula's structural id (the engine's compile key).
+    formula: str | None = None
+    domain: tuple[tuple[float, float], tuple[float, float]] | None = None
+    # A data landscape: {"name", "size", "seed", "standardize"} and a model; `landscape` then
+    # becomes the structural id `data:<model>:<bucket>`. `minibatch` (data landscapes only)
+    # replaces the Gaussian noise model by true minibatches (descent.minibatch).
+    dataset: Params | None = None
+    model: str | None = None
+    minibatch: Minibatch | None = None
 
     def __post_init__(self):
-        ls = landscapes.get(_choice(self.landscape, "landscape.name", landscapes.ids(), "landscape"))
+        if self.dataset is not None or self.model is not None:
+            ls, checked_data = _data_landscape(self.dataset, self.model)
+            if self.landscape_params or self.domain is not None or self.formula is not None:
+                raise ScenarioError("landscape", "a data landscape has no parameters, domain or formula; its loss is set by the data and the model")
+            if self.noise.sigma != 0:
+                raise ScenarioError("noise.sigma", "must be 0 on a data landscape: its noise comes from minibatches (use \"minibatch\")")
+            object.__setattr__(self, "dataset", checked_data)
+            object.__setattr__(self, "landscape", ls.id)
+        elif self.formula is not None:
+            ls = _formula_landscape(self.formula, self.domain)
+            if self.landscape_params:
+                raise ScenarioError("landscape.params", "a formula has no parameters; its numbers are in its text")
+            object.__setattr__(self, "landscape", ls.id)
+            object.__setattr__(self, "domain", ls.domain)
+        else:
+            if self.domain is not None:
+                raise ScenarioError("landscape.domain", "only a formula takes a domain")
+            ls = landscapes.get(_choice(self.landscape, "landscape.name", landscapes.ids(), "landscape"))
         checked = {}
         for key, value in dict(self.landscape_params).items():
             param = next((p for p in ls.params if p.name == key), None)
@@ -321,15 +350,39 @@ class Scenario:
         if not all(isinstance(r, Run) for r in runs):
             raise ScenarioError("runs", "must be a list of Run")
         object.__setattr__(self, "runs", runs)
+        if self.minibatch is not None:
+            if self.dataset is None:
+                raise ScenarioError("minibatch", "only a data landscape takes minibatches; other landscapes use \"noise\" (σ/√B)")
+            if not isinstance(self.minibatch, Minibatch):
+                raise ScenarioError("minibatch", "must be a Minibatch")
+
+    @property
+    def data_size(self) -> int:
+        """The number of rows of a data landscape's data (0 for other landscapes)."""
+        return 0 if self.dataset is None else int(self.dataset["size"])
 
     def start_of(self, run: Run) -> tuple[float, float]:
         return run.start if run.start is not None else self.start
 
     @property
     def landscape_spec(self) -> landscapes.Landscape:
+        if self.dataset is not None:
+            return _data_landscape(self.dataset, self.model)[0]
+        if self.formula is not None:
+            return _formula_landscape(self.formula, self.domain)
         return landscapes.get(self.landscape)
 
+    def landscape_json(self):
+        """The landscape as the JSON form writes it."""
+        if self.dataset is not None:
+            return {"dataset": dict(self.dataset), "model": self.model}
+        if self.formula is not None:
+            return {"formula": self.formula, "domain": [list(self.domain[0]), list(self.domain[1])]}
+        return {"name": self.landscape, "params": dict(self.landscape_params)}
+
     def resolved_landscape_params(self) -> dict[str, float]:
+        if self.dataset is not None:
+            return {"data": self.landscape_spec.data}  # the data block travels as values
         return self.landscape_spec.default_params() | dict(self.landscape_params)
 
     def replace(self, **changes) -> "Scenario":
@@ -339,10 +392,11 @@ class Scenario:
 
     def to_json(self) -> dict:
         return {
-            "landscape": {"name": self.landscape, "params": dict(self.landscape_params)},
+            "landscape": self.landscape_json(),
             "start": list(self.start),
             "steps": self.steps,
             "noise": {"sigma": self.noise.sigma, "batch_size": self.noise.batch_size, "seed": self.noise.seed},
+            **({"minibatch": self.minibatch.to_json()} if self.minibatch is not None else {}),
             "runs": [
                 {
                     "label": run.label,
@@ -366,6 +420,18 @@ class Scenario:
     def to_query(self) -> dict[str, str]:
         """Flat string parameters; values equal to their defaults are left out."""
         q: dict[str, str] = {"landscape": self.landscape}
+        if self.formula is not None:
+            (x0, x1), (y0, y1) = self.domain
+            q = {"landscape": FORMULA, "formula": self.formula, "domain": ",".join(_text(v) for v in (x0, x1, y0, y1))}
+        if self.dataset is not None:
+            q = {"landscape": DATA, "model": self.model, "data": self.dataset["name"],
+                 "data.size": str(self.dataset["size"]), "data.seed": str(self.dataset["seed"])}  # fmt: skip
+            if self.dataset["standardize"]:
+                q["data.standardize"] = "true"
+        if self.minibatch is not None:
+            q["mb.batch"] = str(self.minibatch.batch_size)
+            q["mb.shuffle"] = _text(self.minibatch.shuffle)
+            q["mb.seed"] = str(self.minibatch.seed)
         for key, value in self.landscape_params.items():
             q[f"landscape.{key}"] = _text(value)
         q["start"] = _point_text(self.start)
@@ -403,6 +469,43 @@ class Scenario:
         return _from_query(query)
 
 
+FORMULA = "formula"  # the landscape name of a typed formula in links and pickers
+DATA = "data"  # the landscape name of a data landscape in links and pickers
+
+
+def _data_landscape(dataset, model) -> tuple[landscapes.Landscape, Params]:
+    """A data landscape resolved (data loaded, minimum computed) and its checked data set, or
+    the ScenarioError naming `landscape.dataset.<field>` / `landscape.model`."""
+    if not isinstance(model, str) or model not in landscapes.data.MODELS:
+        raise ScenarioError("landscape.model", f"must be one of {', '.join(landscapes.data.MODELS)}, got {_show(model)}")
+    if not isinstance(dataset, Mapping):
+        raise ScenarioError("landscape.dataset", f"must be an object {{\"name\", \"size\", \"seed\", \"standardize\"}}, got {_show(dataset)}")
+    _expect_object(dict(dataset), "landscape.dataset", ("name", "size", "seed", "standardize"))
+    try:
+        name, size, seed, standardize = datasets.check(dataset.get("name"), dataset.get("size"), dataset.get("seed", 0), dataset.get("standardize", False))
+        ls = landscapes.data.resolve(model, name, size, seed, standardize)
+    except datasets.DataError as e:
+        raise ScenarioError(f"landscape.dataset.{e.field}", e.message) from None
+    return ls, Params({"name": name, "size": size, "seed": seed, "standardize": standardize})
+
+
+def _formula_landscape(text, domain) -> landscapes.Landscape:
+    """A typed formula resolved (parsed, compiled per structure, minima found), or the
+    ScenarioError naming `landscape.formula` / `landscape.domain`."""
+    if not isinstance(text, str):
+        raise ScenarioError("landscape.formula", f"must be text, got {_show(text)}")
+    if domain is not None and not isinstance(domain, (list, tuple)):
+        raise ScenarioError("landscape.domain", f"must be [[x0, x1], [y0, y1]], got {_show(domain)}")
+    try:
+        checked = landscapes.typed.check_domain(domain) if domain is not None else landscapes.DEFAULT_FORMULA_DOMAIN
+    except landscapes.typed.DomainError as e:
+        raise ScenarioError("landscape.domain", str(e)) from None
+    try:
+        return landscapes.typed.resolve(text, checked)
+    except landscapes.formula.FormulaError as e:
+        raise ScenarioError("landscape.formula", str(e)) from None
+
+
 def _text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -415,7 +518,7 @@ def _text(value) -> str:
 # Parsing
 
 
-_SCENARIO_KEYS = ("landscape", "start", "steps", "noise", "runs")
+_SCENARIO_KEYS = ("landscape", "start", "steps", "noise", "runs", "minibatch")
 _RUN_KEYS = ("label", "optimizer", "flavour", "hparams", "schedule", "start")
 
 
@@ -438,14 +541,23 @@ def _from_json(data) -> Scenario:
         raise ScenarioError("runs", "required (a list of optimizer runs)")
     landscape = data["landscape"]
     params: dict = {}
-    if isinstance(landscape, dict):
+    formula = domain = dataset = model = minibatch = None
+    if isinstance(landscape, dict) and ("dataset" in landscape or "model" in landscape):
+        _expect_object(landscape, "landscape", ("dataset", "model"))
+        dataset, model = landscape.get("dataset"), landscape.get("model")
+        landscape = DATA
+    elif isinstance(landscape, dict) and "formula" in landscape:
+        _expect_object(landscape, "landscape", ("formula", "domain"))
+        formula, domain = landscape["formula"], landscape.get("domain")
+        landscape = FORMULA
+    elif isinstance(landscape, dict):
         _expect_object(landscape, "landscape", ("name", "params"))
         params = landscape.get("params") or {}
         if not isinstance(params, dict):
             raise ScenarioError("landscape.params", "must be an object of parameter values")
         landscape = landscape.get("name")
     elif not isinstance(landscape, str):
-        raise ScenarioError("landscape", "must be a landscape id or {\"name\": ..., \"params\": {...}}")
+        raise ScenarioError("landscape", "must be a landscape id, {\"name\": ..., \"params\": {...}} or {\"formula\": ..., \"domain\": ...}")
     noise_data = data.get("noise") or {}
     _expect_object(noise_data, "noise", ("sigma", "batch_size", "seed"))
     try:
@@ -455,6 +567,10 @@ def _from_json(data) -> Scenario:
     runs_data = data["runs"]
     if not isinstance(runs_data, list):
         raise ScenarioError("runs", "must be a list of runs")
+    if "minibatch" in data:
+        mb = data["minibatch"]
+        _expect_object(mb, "minibatch", ("batch_size", "shuffle", "seed"))
+        minibatch = _minibatch(mb)
     runs = []
     for i, run_data in enumerate(runs_data):
         try:
@@ -468,7 +584,19 @@ def _from_json(data) -> Scenario:
         steps=data.get("steps", DEFAULT_STEPS),
         noise=noise,
         runs=tuple(runs),
+        formula=formula,
+        domain=domain,
+        dataset=dataset,
+        model=model,
+        minibatch=minibatch,
     )
+
+
+def _minibatch(fields: Mapping) -> Minibatch:
+    try:
+        return Minibatch(**fields)
+    except ScenarioError as e:
+        raise e.within("minibatch") from None
 
 
 def _run_from_json(data) -> Run:
@@ -528,6 +656,30 @@ def _from_query(query: Mapping[str, str]) -> Scenario:
             runs.append(_run_from_query(fields))
         except ScenarioError as e:
             raise ScenarioError(f"r{i}.{_query_name(e.field)}", e.message) from None
+    formula = domain = None
+    if query["landscape"] == FORMULA:
+        if "formula" not in query:
+            raise ScenarioError("landscape.formula", "missing (the landscape is a typed formula)")
+        formula = query["formula"]
+        if "domain" in query:
+            parts = str(query["domain"]).split(",")
+            if len(parts) != 4:
+                raise ScenarioError("landscape.domain", f"must be four numbers 'x0,x1,y0,y1', got {_show(query['domain'])}")
+            numbers = [_number(v, "landscape.domain", "four numbers 'x0,x1,y0,y1'") for v in parts]
+            domain = ((numbers[0], numbers[1]), (numbers[2], numbers[3]))
+    dataset = model = minibatch = None
+    if query["landscape"] == DATA:
+        model = query.get("model", "linear_regression")
+        keys = {"data": "name", "data.size": "size", "data.seed": "seed", "data.standardize": "standardize"}
+        dataset = {name: query[key] for key, name in keys.items() if key in query}
+        dataset.setdefault("name", "two_blobs" if model == "logistic_regression" else "noisy_line")
+        landscape_params = {}
+    mb_fields = {"mb.batch": "batch_size", "mb.shuffle": "shuffle", "mb.seed": "seed"}
+    if any(key in query for key in mb_fields):
+        try:
+            minibatch = Minibatch(**{name: query[key] for key, name in mb_fields.items() if key in query})
+        except ScenarioError as e:
+            raise ScenarioError(next(k for k, v in mb_fields.items() if v == e.field), e.message) from None
     return Scenario(
         landscape=query["landscape"],
         landscape_params=Params(landscape_params),
@@ -535,6 +687,11 @@ def _from_query(query: Mapping[str, str]) -> Scenario:
         steps=query.get("steps", DEFAULT_STEPS),
         noise=noise,
         runs=tuple(runs),
+        formula=formula,
+        domain=domain,
+        dataset=dataset,
+        model=model,
+        minibatch=minibatch,
     )
 
 

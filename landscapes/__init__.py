@@ -7,17 +7,45 @@
 """
 
 from landscapes.catalogue import LANDSCAPES
+from landscapes import data, formula, typed
 from landscapes.spec import Landscape, Minimum, Param
 
 BY_ID: dict[str, Landscape] = {ls.id: ls for ls in LANDSCAPES}
 
 
 def get(landscape_id: str) -> Landscape:
-    """The landscape with this id; KeyError naming the known ids otherwise."""
+    """The landscape with this id; KeyError naming the known ids otherwise.
+
+    A typed formula's id (`formula:<structure>`) gives its structural landscape: the function
+    with its numbers as parameters c0, c1, ... (see landscapes.typed).
+    """
     try:
         return BY_ID[landscape_id]
     except KeyError:
+        if isinstance(landscape_id, str) and landscape_id.startswith(formula.PREFIX):
+            try:
+                return typed.structural(landscape_id)
+            except formula.FormulaError:
+                pass
+        if isinstance(landscape_id, str) and landscape_id.startswith(data.PREFIX):
+            try:
+                return data.structural(landscape_id)
+            except KeyError:
+                pass
         raise KeyError(f"unknown landscape {landscape_id!r}; known: {', '.join(BY_ID)}") from None
+
+
+def resolve(ref) -> Landscape:
+    """A landscape resolved once, outside jit: an id, or a typed formula given as
+    {"formula": text, "domain": [[x0, x1], [y0, y1]]} (FormulaError / DomainError otherwise)."""
+    if isinstance(ref, str):
+        return get(ref)
+    domain = ref.get("domain")
+    domain = typed.check_domain(domain) if domain is not None else DEFAULT_FORMULA_DOMAIN
+    return typed.resolve(ref["formula"], domain)
+
+
+DEFAULT_FORMULA_DOMAIN = ((-3.0, 3.0), (-3.0, 3.0))
 
 
 def ids() -> list[str]:
@@ -54,4 +82,4 @@ def catalogue() -> list[dict]:
     ]
 
 
-__all__ = ["LANDSCAPES", "Landscape", "Minimum", "Param", "get", "ids", "catalogue"]
+__all__ = ["LANDSCAPES", "Landscape", "Minimum", "Param", "get", "ids", "catalogue", "resolve", "formula", "typed", "data"]

@@ -31,6 +31,8 @@ class Minimum:
     point: tuple[float, float]
     value: float
     glob: bool = True
+    # Found numerically (a typed formula's minima) rather than known in closed form.
+    found: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,15 @@ class Landscape:
     nondifferentiable_minima: bool = False
     reference: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # A typed formula's text as the user wrote it ("" for the catalogue's landscapes); `id` is
+    # then the formula's structure, shared by every formula that differs only in its numbers.
+    source: str = ""
+    # A data landscape (landscapes.data): the padded data size the engine compiles for (0: not a
+    # data landscape), the loss of a batch (p, data, weights) -> scalar whose gradient is the
+    # minibatch gradient, and the (3, data_size) data block (x, y, weights) travelling as a value.
+    data_size: int = 0
+    batch_loss: Callable | None = field(default=None, compare=False)
+    data: object = field(default=None, compare=False, repr=False)
 
     def default_params(self) -> dict[str, float]:
         return {p.name: p.default for p in self.params}

@@ -23,13 +23,18 @@ import optimizers
 from descent import MAX_RUNS, MAX_STEPS, Noise, Params, Run, Scenario, ScenarioError, Schedule, auto_label
 from optimizers import REQUIRED, schedules
 from optimizers.spec import FLAVOUR_TITLES
-from ui import state, widgets
+from ui import data_controls, state, widgets
 from ui.defaults import COLOUR_NAMES, NEW_RUN, PALETTE_SIZE
 from ui.links import Options
 from ui.views import figure_inputs
 
 OPTIMIZER_IDS = optimizers.ids()
 LANDSCAPE_IDS = landscapes.ids()
+FORMULA = "formula"  # the picker's "Formula…" entry (a typed formula)
+DATA = data_controls.DATA  # the picker's "Data…" entry (a model's loss on a data set)
+PICKER_IDS = [*LANDSCAPE_IDS, FORMULA, DATA]
+DEFAULT_FORMULA = "x^2 + 10*y^2 + sin(3*x)"
+FORMULA_ERROR = "formula_error"  # the session key of the last rejected formula's message
 SCHEDULE_NAMES = list(schedules.BY_NAME)
 
 
@@ -81,9 +86,45 @@ def _value(key: str):
 # -- callbacks: the scene --------------------------------------------------------------------------
 
 
+def _formula_scene(scene: Scenario, text: str, domain) -> Scenario:
+    return Scenario(FORMULA, tuple(replace(r, start=None) for r in scene.runs), steps=scene.steps, noise=scene.noise,
+                    formula=text, domain=domain)  # fmt: skip
+
+
+def _on_formula() -> None:
+    """A typed formula: applied if it reads; otherwise the message goes under the editor and
+    the previous landscape stays drawn."""
+    scene = state.scene()
+    text = str(_value(state.key("formula")))
+    domain_text = str(_value(state.key("domain")))
+    try:
+        parts = [float(v) for v in domain_text.split(",")]
+        if len(parts) != 4:
+            raise ValueError
+    except ValueError:
+        st.session_state[FORMULA_ERROR] = f"domain: four numbers x0, x1, y0, y1, got {domain_text!r}"
+        return
+    try:
+        new = _formula_scene(scene, text, ((parts[0], parts[1]), (parts[2], parts[3])))
+    except ScenarioError as e:
+        st.session_state[FORMULA_ERROR] = e.message
+        return
+    st.session_state.pop(FORMULA_ERROR, None)
+    state.replace_scene(new, replace(state.options(), lesson=None))
+
+
 def _on_landscape() -> None:
     chosen = _value(state.key("landscape"))
     scene = state.scene()
+    st.session_state.pop(FORMULA_ERROR, None)
+    if chosen == DATA:
+        if scene.dataset is None:
+            state.replace_scene(data_controls.default_scene(scene), replace(state.options(), lesson=None))
+        return
+    if chosen == FORMULA:
+        if scene.formula is None:
+            state.replace_scene(_formula_scene(scene, DEFAULT_FORMULA, None), replace(state.options(), lesson=None))
+        return
     if chosen != scene.landscape:
         # A new landscape brings its own domain: its parameters' defaults and its start. The
         # whole page is redrawn (its title and every control): the default rerun.
@@ -213,7 +254,7 @@ def _on_add_run() -> None:
     scene, opts = state.scene(), state.options()
     if len(scene.runs) >= MAX_RUNS:
         return
-    run = Scenario.from_json({"landscape": scene.landscape, "runs": [NEW_RUN]}).runs[0]
+    run = Scenario.from_json({"landscape": "rosenbrock", "runs": [NEW_RUN]}).runs[0]  # a Run alone
     run_id = state.new_run_id()
     st.session_state[state.SCENE] = scene.replace(runs=scene.runs + (run,))
     st.session_state[state.RUN_IDS] = st.session_state[state.RUN_IDS] + [run_id]
@@ -279,8 +320,24 @@ def _schedule_default(param, steps: int):
 
 
 def _landscape_section(scene: Scenario) -> None:
-    st.selectbox("Landscape", LANDSCAPE_IDS, key=_seeded(state.key("landscape"), scene.landscape),
-                 format_func=lambda i: landscapes.get(i).title, on_change=_on_landscape)  # fmt: skip
+    picked = DATA if scene.dataset is not None else FORMULA if scene.formula is not None else scene.landscape
+    titles = {FORMULA: "Formula…", DATA: "Data: a model's training loss…"}
+    st.selectbox("Landscape", PICKER_IDS, key=_seeded(state.key("landscape"), picked),
+                 format_func=lambda i: titles.get(i) or landscapes.get(i).title,
+                 on_change=_on_landscape)  # fmt: skip
+    if scene.dataset is not None:
+        data_controls.render_data(scene)
+        return
+    if scene.formula is not None:
+        (x0, x1), (y0, y1) = scene.domain
+        st.text_input("f(x, y) =", key=_seeded(state.key("formula"), scene.formula), max_chars=500,
+                      on_change=_on_formula, help="x, y, numbers, + - * / ^, ( ), pi, e, sin cos tan exp log sqrt "
+                      "abs tanh sinh cosh arctan, min(a, b) max(a, b)")  # fmt: skip
+        st.text_input("Domain: x0, x1, y0, y1", key=_seeded(state.key("domain"), f"{x0:g}, {x1:g}, {y0:g}, {y1:g}"),
+                      on_change=_on_formula)  # fmt: skip
+        if st.session_state.get(FORMULA_ERROR):
+            st.error(st.session_state[FORMULA_ERROR], icon=None)
+        return
     if scene.landscape_spec.params:
         _landscape_params()
 
@@ -432,11 +489,15 @@ def render(scene: Scenario) -> None:
     st.subheader("Landscape")
     _landscape_section(scene)
     _start_section()
-    widgets.seed(state.key("noise_open"), scene.noise.sigma > 0)
+    widgets.seed(state.key("noise_open"), scene.noise.sigma > 0 or scene.dataset is not None)
     noise = st.expander("Stochastic gradients", key=state.key("noise_open"), on_change="rerun")
     if noise.open:
         with noise:
-            _noise_section(scene)
+            if scene.dataset is not None:  # true minibatches replace the Gaussian model
+                data_controls.render_minibatch(scene)
+            else:
+                _noise_section(scene)
+                st.caption(data_controls.noise_sentence(scene))
     st.subheader("Optimizers")
     _runs()
 

@@ -233,4 +233,42 @@ LESSONS: tuple[Lesson, ...] = (
     ),
 )
 
+# Lessons on data landscapes: a model's training loss over (w, b), with true minibatches.
+LESSONS += (
+    Lesson(
+        "batch_size",
+        "Batch size: 1, 32 or the whole data set",
+        "SGD on a linear regression of 200 points with batch size 1: each step follows one point's gradient, "
+        "so the path never settles and keeps wandering in a noise ball around the minimum (about 0.3 away on "
+        "average). Set the batch size to 32 and the ball shrinks to about 0.04; set it to 200, the whole data "
+        "set, and it is full-batch gradient descent, which lands on the minimum and stays. But count epochs, not "
+        "steps: after one pass over the data, batch size 1 has taken 200 small steps and is close, while the "
+        "full batch has taken one.",
+        {
+            "landscape": {"dataset": {"name": "noisy_line", "size": 200, "seed": 0, "standardize": True},
+                          "model": "linear_regression"},
+            "start": [0.0, 0.0],
+            "steps": 600,
+            "minibatch": {"batch_size": 1, "shuffle": True, "seed": 0},
+            "runs": [_run("sgd", learning_rate=0.05)],
+        },
+    ),
+    Lesson(
+        "feature_scaling",
+        "Feature scaling turns a ravine into a bowl",
+        "With body mass index in kg/m² (mean 26) the weight w and the bias b pull against each other: the "
+        "loss over (w, b) is a ravine with condition number about 26,000. SGD is stable only below a learning "
+        "rate of 0.0014, where it is still far from the minimum after 500 steps, and at 0.25 it diverges. "
+        "Switch on \"Standardize x\" (mean 0, std 1) and the ravine becomes a round bowl: the same SGD at 0.25 "
+        "reaches the minimum in under 20 steps.",
+        {
+            "landscape": {"dataset": {"name": "diabetes", "standardize": False}, "model": "linear_regression"},
+            "start": [0.0, 0.0],
+            "steps": 500,
+            "runs": [_run("sgd", learning_rate=0.001), _run("sgd", learning_rate=0.25),
+                     _run("sgd", learning_rate=0.001, momentum=0.9)],
+        },
+    ),
+)
+
 BY_ID = {lesson.id: lesson for lesson in LESSONS}

@@ -80,7 +80,10 @@ def parse(query: Mapping[str, str]) -> Parsed:
 def _query_key(error_field: str, query: Mapping[str, str]) -> str | None:
     """The query key an error's field path refers to, if the query has it."""
     key = _INDEX.sub("", error_field)
-    key = {"landscape.name": "landscape", "batch_size": "batch"}.get(key, key)
+    key = {"landscape.name": "landscape", "batch_size": "batch", "landscape.formula": "formula",
+           "landscape.domain": "domain", "landscape.model": "model", "landscape.dataset.name": "data",
+           "landscape.dataset.size": "data.size", "landscape.dataset.seed": "data.seed",
+           "landscape.dataset.standardize": "data.standardize", "noise.sigma": "sigma"}.get(key, key)  # fmt: skip
     if key.startswith("landscape.params."):
         key = "landscape." + key.removeprefix("landscape.params.")
     return key if key in query else None
@@ -126,6 +129,9 @@ def _repair(q: dict[str, str], error: ScenarioError, defaults: dict[str, str], w
     if key is not None and not (run and key == f"r{run.group(1)}.optimizer"):
         warnings.append(f"Ignored {key}={_short(q[key])} from the link: {error.message}. Using the default.")
         del q[key]
+        if key == "formula":  # a formula scene without its formula: the default landscape
+            key = "landscape"
+            q.pop("domain", None)
         if key == "landscape":  # required: the default's, whose parameters and start differ
             q["landscape"] = defaults["landscape"]
             for k in [k for k in q if k.startswith("landscape.")]:

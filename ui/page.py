@@ -22,7 +22,7 @@ import streamlit as st
 import descent
 from descent import Scenario, ScenarioError
 from descent import compile_cache
-from ui import controls, links, live_chart, memo, share, state, views
+from ui import controls, data_controls, links, live_chart, memo, share, state, views
 from ui.lessons import BY_ID as LESSONS
 from ui.lessons import LESSONS as LESSON_LIST
 from ui.links import Options
@@ -58,6 +58,17 @@ html, body, [data-testid="stMarkdownContainer"] p {font-size: 22px;}
 [data-testid="stMain"] [data-testid="stPlotlyChart"] {height: max(360px, calc(100vh - 95px)) !important; flex: 0 0 auto !important;}
 </style>
 """
+
+
+def scene_grid(scene: Scenario, resolution: int):
+    """The scene's landscape on a grid: a typed formula's over its domain, or the catalogue's."""
+    if scene.dataset is not None:
+        key = ("data", scene.model, tuple(sorted(scene.dataset.items())), resolution)
+        return GRIDS.get(key, lambda: descent.surface(scene, resolution))
+    if scene.formula is not None:
+        key = ("formula", scene.formula, scene.domain, resolution)
+        return GRIDS.get(key, lambda: descent.formula_grid(scene.formula, scene.domain, resolution))
+    return landscape_grid(scene.landscape, tuple(sorted(scene.landscape_params.items())), resolution)
 
 
 def landscape_grid(landscape: str, params: tuple, resolution: int):
@@ -124,10 +135,13 @@ def _header(scene: Scenario, opts: Options) -> None:
     if opts.lecture:
         st.button("Exit lecture mode", on_click=share._on_lecture, args=(False,), key="lecture_off", type="tertiary")
     st.markdown(f"##### {ls.title}: ${ls.formula}$")
+    teaches = ls.teaches
+    if scene.dataset is not None:  # which noise is in effect, and how many epochs the steps make
+        teaches += " " + data_controls.noise_sentence(scene)
     if opts.lecture:  # beside the map, in the large font of the rest
-        st.markdown(ls.teaches)
+        st.markdown(teaches)
     else:
-        st.caption(ls.teaches)
+        st.caption(teaches)
 
 
 def _banners() -> None:
@@ -247,9 +261,8 @@ def _views() -> None:
             live_chart.chart(live_chart.figure_json(views.LOADING_SPEC), key=views.LOADING_KEY, height=120)
     result = _result(scene)
     loading.empty()
-    params = tuple(sorted(scene.landscape_params.items()))
-    grid = landscape_grid(scene.landscape, params, MAP_RESOLUTION)
-    views.render(scene, opts, result, grid, lambda: landscape_grid(scene.landscape, params, SURFACE_RESOLUTION),
+    grid = scene_grid(scene, MAP_RESOLUTION)
+    views.render(scene, opts, result, grid, lambda: scene_grid(scene, SURFACE_RESOLUTION),
                  on_map_click=_on_map_click)  # fmt: skip
     _sync_url(scene, state.options())  # the Code view may have changed the selected run
 
@@ -261,6 +274,6 @@ def _share_part() -> None:
     if exports.open:
         scene, opts = state.scene(), state.options()
         result = _result(scene)
-        grid = landscape_grid(scene.landscape, tuple(sorted(scene.landscape_params.items())), MAP_RESOLUTION)
+        grid = scene_grid(scene, MAP_RESOLUTION)
         with exports:
             share.render(scene, opts, result, lambda: views.map_figure(scene, opts, result, grid))

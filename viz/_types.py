@@ -45,6 +45,7 @@ class Minimum(NamedTuple):
     y: float
     value: float
     is_global: bool
+    found: bool = False  # found numerically (a typed formula), not known in closed form
 
 
 def plain_minima(minima: Sequence[MinimumLike | Mapping[str, Any]] | None) -> list[Minimum]:
@@ -55,9 +56,11 @@ def plain_minima(minima: Sequence[MinimumLike | Mapping[str, Any]] | None) -> li
         if isinstance(m, Mapping):
             point, value = m["point"], m["value"]
             is_global = m.get("global", m.get("glob", True))
+            found = m.get("found", False)
         else:
             point, value, is_global = m.point, m.value, getattr(m, "glob", True)
-        plain.append(Minimum(float(point[0]), float(point[1]), float(value), bool(is_global)))
+            found = getattr(m, "found", False)
+        plain.append(Minimum(float(point[0]), float(point[1]), float(value), bool(is_global), bool(found)))
     return plain
 
 

@@ -274,6 +274,8 @@ def _minima_traces(minima: Sequence[Minimum], style: Style) -> list[dict]:
         chosen = [m for m in minima if m.is_global == is_global]
         if not chosen:
             continue
+        if all(m.found for m in chosen):
+            name += " (found numerically)"
         traces.append(scatter(
             x=np.array([m.x for m in chosen], dtype=np.float32), y=np.array([m.y for m in chosen], dtype=np.float32),
             mode="markers", name=name, marker=marker, text=[format_value(m.value) for m in chosen],

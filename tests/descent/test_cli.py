@@ -93,3 +93,19 @@ def test_missing_file_and_bad_command_exit_2():
         out = cli(*args)
         assert out.returncode == 2 and "Traceback" not in out.stderr
         assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_a_bad_formula_exits_2_with_one_line():
+    scenario = {"landscape": {"formula": "x^2 + 3*", "domain": [[-3, 3], [-3, 3]]}, "runs": [{"optimizer": "sgd"}]}
+    out = cli("run", "-", stdin=json.dumps(scenario))
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr == "error: landscape.formula: position 9: expected a number, a name or '(' after '*'\n"
+
+
+def test_a_formula_runs_from_the_cli():
+    scenario = {"landscape": {"formula": "(x - 1)^2 + (y + 2)^2", "domain": [[-3, 3], [-3, 3]]}, "steps": 300,
+                "runs": [{"optimizer": "adam", "hparams": {"learning_rate": 0.1}}]}  # fmt: skip
+    out = cli("run", "-", stdin=json.dumps(scenario))
+    assert out.returncode == 0, out.stderr
+    (run,) = json.loads(out.stdout)["runs"]
+    assert run["path"][-1] == pytest.approx([1.0, -2.0], abs=1e-2)

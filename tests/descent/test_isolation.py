@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-ENGINE_PACKAGES = ("descent", "landscapes", "optimizers")
+ENGINE_PACKAGES = ("descent", "landscapes", "optimizers", "datasets")
 FORBIDDEN = ("streamlit", "plotly", "viz", "ui")
 
 SCRIPT = r"""
@@ -24,6 +24,9 @@ descent.sweep({"landscape": "himmelblau", "steps": 20, "runs": [{"optimizer": "s
               starts=[[0, 0], [1, 1]])
 descent.surface({"landscape": "himmelblau", "runs": [{"optimizer": "sgd"}]}, resolution=5)
 landscapes.catalogue(), optimizers.catalogue(), optimizers.schedule_catalogue()
+data = {"landscape": {"dataset": {"name": "breast_cancer"}, "model": "logistic_regression"}, "steps": 20,
+        "minibatch": {"batch_size": 32}, "runs": [{"optimizer": "sgd"}]}
+descent.run(data), descent.surface(data, resolution=5), descent.data(data)
 print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[1:]))))
 """
 
@@ -59,3 +62,17 @@ def test_the_guard_sees_an_import_hidden_in_a_function(tmp_path):
     source = tmp_path / "lazy.py"
     source.write_text("def f():\n    import plotly.io\n    from streamlit import session_state\n")
     assert imported_modules(source) >= {"plotly", "streamlit"}
+
+
+def test_datasets_is_a_leaf_that_loads_no_scikit_learn():
+    """datasets reads scikit-learn's bundled files without importing it (the app does not pay
+    for scikit-learn's import) and imports nothing of the project."""
+    files = sorted((ROOT / "datasets").rglob("*.py"))
+    assert files
+    imported = set().union(*(imported_modules(f) for f in files))
+    assert imported & {"jax", "sklearn", "descent", "landscapes", "optimizers", *FORBIDDEN} == set()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "JAX_PLATFORMS": "cpu"}
+    script = "import sys, datasets; datasets.load('diabetes'); datasets.load('breast_cancer'); print('sklearn' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

@@ -132,3 +132,59 @@ def test_himmelblau_basins_differ_between_sgd_and_adam():
     start = [float(sgd.xs[j]), float(sgd.ys[i])]
     ends = [descent.run(scenario.replace(start=tuple(start))).runs[k].final_point for k in (0, 1)]
     assert np.linalg.norm(ends[0] - ends[1]) > 1.0
+
+
+# -- lessons on data landscapes ---------------------------------------------------------------
+
+
+def _with_minibatch(scenario, batch_size):
+    return scenario.replace(minibatch=descent.Minibatch(batch_size, True, 0))
+
+
+def _noise_ball(result) -> float:
+    """Mean distance to the computed minimum over the second half of the run."""
+    (minimum,) = result.scenario.landscape_spec.minima
+    path = result.runs[0].path
+    return float(np.linalg.norm(path[len(path) // 2 :] - np.asarray(minimum.point), axis=1).mean())
+
+
+def test_batch_size_noise_ball_shrinks_and_epochs_differ_from_steps():
+    lesson = BY_ID["batch_size"].build()
+    assert lesson.minibatch.batch_size == 1 and lesson.data_size == 200
+    balls = {b: _noise_ball(descent.run(_with_minibatch(lesson, b))) for b in (1, 32, 200)}
+    assert 0.2 < balls[1] < 0.4  # "about 0.3"
+    assert 0.02 < balls[32] < 0.06  # "about 0.04"
+    assert balls[200] < 1e-4  # full batch: on the minimum
+    full = descent.run(_with_minibatch(lesson, 200)).runs[0]
+    plain = descent.run(lesson.replace(minibatch=None)).runs[0]
+    np.testing.assert_array_equal(full.path, plain.path)  # B = n is full-batch gradient descent
+    assert full.converged_at is not None
+    (minimum,) = lesson.landscape_spec.minima
+    one_epoch_b1 = descent.run(lesson).runs[0].path[200]  # 200 steps of one point
+    one_epoch_full = full.path[1]  # one step on all 200
+    def distance(p):
+        return np.linalg.norm(p - np.asarray(minimum.point))
+
+    assert distance(one_epoch_b1) < 0.1 * distance(one_epoch_full)
+
+
+def test_feature_scaling_ravine_against_bowl():
+    import jax
+
+    lesson = BY_ID["feature_scaling"].build()
+    ls = lesson.landscape_spec
+    hessian = np.asarray(jax.hessian(lambda p: ls.fn(p, {"data": ls.data}))(np.asarray(ls.minima[0].point, np.float32)), np.float64)
+    eig = np.linalg.eigvalsh(hessian)
+    assert 20_000 < eig[1] / eig[0] < 32_000  # "about 26,000"
+    assert 0.0013 < 2 / eig[1] < 0.0015  # SGD's stability limit 2/λ_max: "0.0014"
+    sgd_small, sgd_large, _ = descent.run(lesson).runs
+    assert sgd_small.status == "ok" and sgd_small.converged_at is None
+    assert np.linalg.norm(sgd_small.final_point - np.asarray(ls.minima[0].point)) > 50  # still far
+    assert sgd_large.status == "diverged"
+    scaled = descent.Scenario.from_json({**BY_ID["feature_scaling"].scenario,
+                                         "landscape": {"dataset": {"name": "diabetes", "standardize": True}, "model": "linear_regression"}})  # fmt: skip
+    s = scaled.landscape_spec
+    eig = np.linalg.eigvalsh(np.asarray(jax.hessian(lambda p: s.fn(p, {"data": s.data}))(np.asarray(s.minima[0].point, np.float32)), np.float64))
+    assert eig[1] / eig[0] < 1.001  # a round bowl
+    _, sgd_scaled, _ = descent.run(scaled).runs
+    assert sgd_scaled.converged_at is not None and sgd_scaled.converged_at < 20
