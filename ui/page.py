@@ -261,4 +261,4 @@ def _share_part() -> None:
         result = _result(scene)
         grid = landscape_grid(scene.landscape, tuple(sorted(scene.landscape_params.items())), MAP_RESOLUTION)
         with exports:
-            share.render(scene, opts, result, lambda: views.map_figure(scene, opts, result, grid))
+            share.render(scene, opts, result, lambda: views.map_figure(scene, opts, result, grid), grid)

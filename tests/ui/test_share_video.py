@@ -1,0 +1,31 @@
+""""Share & export" renders the animated map as a GIF and an MP4 on the server."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from tests.ui.test_app import app, clean, open_expander
+from ui import state
+
+
+def _button(at, key):
+    return next(b for b in at.button if b.key == key)
+
+
+def test_render_gif_then_download_it():
+    at = open_expander(app(), state.SHARE_OPEN)
+    clean(at)
+    labels = [b.label for b in at.button]
+    assert "Render the animated map as GIF" in labels and "Render the animated map as MP4" in labels
+    _button(at, "g0:video_gif_render").click()
+    at.run()
+    clean(at)
+    stored_scene, gif = at.session_state["g0:video_gif"][0], at.session_state["g0:video_gif"][1]
+    image = Image.open(io.BytesIO(gif))
+    assert image.format == "GIF" and image.size == (1280, 720) and image.n_frames > 50
+    # From the next rerun on, the render button has given way to the download.
+    at.run()
+    assert "Render the animated map as GIF" not in [b.label for b in at.button]
+    assert stored_scene == (at.session_state[state.SCENE], frozenset(), ())
