@@ -34,6 +34,10 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--size", default="1280x720", choices=("1280x720", "1920x1080"), help="GIF/MP4 frame size")
     export.add_argument("--fps", type=int, default=None, help="GIF/MP4 frames per second (default 10 for GIF, 30 for MP4; 1..60)")
     export.add_argument("--duration", type=float, default=10.0, help="GIF/MP4 length in seconds (0.5..60)")
+    code = sub.add_parser("code", help="print a complete Keras, PyTorch or optax script that reproduces a run of SCENARIO.json")
+    code.add_argument("scenario", help="path to a scenario JSON file, or - to read it from stdin")
+    code.add_argument("--framework", required=True, choices=("keras", "pytorch", "optax"), help="the framework to write for")
+    code.add_argument("--run", type=int, default=0, help="which run (0 = the first)")
     bench = sub.add_parser("bench", help="measure the engine's speed on this machine")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions and a smaller sweep")
     return parser
@@ -100,6 +104,17 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(e))
     if args.command == "export":
         return _export(args, scenario)
+    if args.command == "code":
+        from descent import reproduce
+
+        try:
+            reproduce.script(scenario, args.run, args.framework)  # checks the run and framework before running
+        except descent.ScenarioError as e:
+            return _fail(str(e))
+        result = descent.run(scenario)
+        run = result.runs[args.run]
+        print(reproduce.script(scenario, args.run, args.framework, table=(run.final_point, run.final_loss)), end="")
+        return 0
     result = descent.run(scenario)
     json.dump(result.to_json(), sys.stdout, indent=args.indent, allow_nan=False)
     print()
