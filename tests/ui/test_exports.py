@@ -1,4 +1,4 @@
-""""Share & export" renders the animated map as a GIF and an MP4 on the server."""
+"""Exports in the app: the animated map as GIF and MP4 ("Share & export"), reproduction scripts (Code view)."""
 
 from __future__ import annotations
 
@@ -29,3 +29,15 @@ def test_render_gif_then_download_it():
     at.run()
     assert "Render the animated map as GIF" not in [b.label for b in at.button]
     assert stored_scene == (at.session_state[state.SCENE], frozenset(), ())
+
+
+def test_code_view_offers_a_script_per_framework_the_optimizer_has():
+    at = app()
+    at.session_state[state.VIEW] = "Code"
+    at.run()
+    clean(at)
+    assert [b.proto.label for b in at.get("download_button")] == ["Keras script", "PyTorch script", "optax script"]
+    # Lion has no PyTorch implementation: no PyTorch script for it.
+    at = app({"landscape": "rosenbrock", "r0.optimizer": "lion", "r0.learning_rate": "0.001", "view": "Code"})
+    clean(at)
+    assert [b.proto.label for b in at.get("download_button")] == ["Keras script", "optax script"]
