@@ -13,6 +13,15 @@ from descent.result import Result, RunResult, SweepResult
 from descent.runner import landscape_grid, run, surface, sweep
 from descent.scenario import MAX_RUNS, MAX_STEPS, Noise, Params, Run, Scenario, Schedule, auto_label
 
+
+def show(result, **options):
+    """The animated map of a Result (or of a scenario, run first) as a plotly Figure, for
+    notebooks; see descent.notebook.show. plotly is imported only when this is called."""
+    from descent import notebook
+
+    return notebook.show(result, **options)
+
+
 __all__ = [
     "DEFAULT_TOLERANCE",
     "DIVERGENCE_LIMIT",
@@ -30,6 +39,7 @@ __all__ = [
     "auto_label",
     "landscape_grid",
     "run",
+    "show",
     "surface",
     "sweep",
     "trace_count",

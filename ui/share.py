@@ -9,7 +9,7 @@ import streamlit as st
 
 import viz
 import viz.export
-from descent import Result, Scenario, ScenarioError
+from descent import Result, Scenario, ScenarioError, notebook
 from ui import links, state
 from ui.links import Options
 
@@ -124,6 +124,9 @@ def render(scene: Scenario, opts: Options, result: Result, map_figure, grid=None
                        mime="application/json", key=state.key("json"), on_click="ignore")  # fmt: skip
     st.download_button("Animated map (HTML, plays offline)", lambda: viz.standalone_html(map_figure()),
                        file_name=f"descent-{name}.html", mime="text/html", key=state.key("html"), on_click="ignore")  # fmt: skip
+    st.download_button("Open as notebook (.ipynb)", lambda: notebook.notebook(scene, link=url), file_name=f"descent-{name}.ipynb",
+                       mime="application/x-ipynb+json", key=state.key("ipynb"), on_click="ignore",
+                       help="A Jupyter notebook that runs this scene with descent and shows the animated map.")  # fmt: skip
     if grid is not None:
         videos(scene, opts, result, grid)
     if viz.export.browser_path():

@@ -17,6 +17,7 @@ def _button(at, key):
 def test_render_gif_then_download_it():
     at = open_expander(app(), state.SHARE_OPEN)
     clean(at)
+    assert "Open as notebook (.ipynb)" in [b.proto.label for b in at.get("download_button")]
     labels = [b.label for b in at.button]
     assert "Render the animated map as GIF" in labels and "Render the animated map as MP4" in labels
     _button(at, "g0:video_gif_render").click()
