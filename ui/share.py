@@ -82,29 +82,25 @@ def videos(scene: Scenario, opts: Options, result: Result, grid) -> None:
     drawn (a few seconds), then the download. The file is kept for this scene only: an edit
     makes the button render anew."""
     signature = (scene, opts.hidden, opts.colours)  # what the video shows (not the view or the lesson)
-    columns = st.columns(len(VIDEOS))
-    for column, (label, fmt, mime) in zip(columns, VIDEOS):
+    for label, fmt, mime in VIDEOS:  # one under the other: the section is in the narrow sidebar
         stored = st.session_state.get(state.key(f"video_{fmt}"))
-        with column:
-            if stored is not None and stored[0] == signature:
-                st.download_button(f"Animated map ({label}, 720p, 10 s)", stored[1], file_name=f"descent-{scene.landscape}.{fmt}",
-                                   mime=mime, key=state.key(f"video_{fmt}_download"), on_click="ignore")  # fmt: skip
+        # One slot per format: the render button, then its progress bar, then the download.
+        slot = st.empty()
+        if stored is None or stored[0] != signature:
+            if not slot.button(f"Render the animated map as {label}", key=state.key(f"video_{fmt}_render"),
+                               help="For slides: 1280×720, 10 s, drawn on the server (a few seconds)."):  # fmt: skip
                 continue
-            if not st.button(f"Render the animated map as {label}", key=state.key(f"video_{fmt}_render"),
-                             help="For slides: 1280×720, 10 s, drawn on the server (a few seconds)."):  # fmt: skip
-                continue
-            bar = st.progress(0.0, text=f"Drawing the {label}…")
+            bar = slot.progress(0.0, text=f"Drawing the {label}…")
 
             def progress(done: int, total: int, bar=bar, label=label) -> None:
                 if done == total or done % 10 == 0:  # each update is a message to the browser
                     bar.progress(done / total, text=f"Drawing the {label}: frame {done} of {total}")
 
-            data = viz.export.export_bytes(fmt, result, grid, progress=progress, **_video_inputs(scene, opts))
-            bar.empty()
             # Only the newest of each format is kept (a GIF is about 1 MB).
-            st.session_state[state.key(f"video_{fmt}")] = (signature, data)
-            st.download_button(f"Animated map ({label}, 720p, 10 s)", data, file_name=f"descent-{scene.landscape}.{fmt}",
-                               mime=mime, key=state.key(f"video_{fmt}_download"), on_click="ignore")  # fmt: skip
+            stored = (signature, viz.export.export_bytes(fmt, result, grid, progress=progress, **_video_inputs(scene, opts)))
+            st.session_state[state.key(f"video_{fmt}")] = stored
+        slot.download_button(f"Animated map ({label}, 720p, 10 s)", stored[1], file_name=f"descent-{scene.landscape}.{fmt}",
+                             mime=mime, key=state.key(f"video_{fmt}_download"), on_click="ignore")  # fmt: skip
 
 
 def render(scene: Scenario, opts: Options, result: Result, map_figure, grid=None) -> None:

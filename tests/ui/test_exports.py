@@ -26,9 +26,12 @@ def test_render_gif_then_download_it():
     stored_scene, gif = at.session_state["g0:video_gif"][0], at.session_state["g0:video_gif"][1]
     image = Image.open(io.BytesIO(gif))
     assert image.format == "GIF" and image.size == (1280, 720) and image.n_frames > 50
-    # From the next rerun on, the render button has given way to the download.
+    # The render button has given way to the download (and stays so on the next rerun).
+    assert "Render the animated map as GIF" not in [b.label for b in at.button]
+    assert "Animated map (GIF, 720p, 10 s)" in [b.proto.label for b in at.get("download_button")]
     at.run()
     assert "Render the animated map as GIF" not in [b.label for b in at.button]
+    assert "Render the animated map as MP4" in [b.label for b in at.button]
     assert stored_scene == (at.session_state[state.SCENE], frozenset(), ())
 
 
