@@ -222,7 +222,7 @@ class _Painter:
         self._axes(draw)
         for index, run in runs:
             if len(run.path) > 1:
-                draw.line(self._points(run.path), fill=colour_of[index], width=self.px(1.5), joint="curve")
+                self._polyline(draw, run.path, colour_of[index], self.px(1.5))
         for m in minima:
             self._minimum(draw, m.x, m.y, m.is_global)
         for _, run in runs:
@@ -247,7 +247,7 @@ class _Painter:
             colour = self.palette.index(colour_of[index])
             segment = run.path[max(0, shown - trail + 1) : shown + 1]
             if len(segment) > 1:
-                draw.line(self._points(segment), fill=colour, width=self.px(4), joint="curve")
+                self._polyline(draw, segment, colour, self.px(4))
         for index, run in runs:  # heads above every trail
             if len(run.path):
                 shown = min(step, len(run.path) - 1)
@@ -263,15 +263,25 @@ class _Painter:
     # -- pieces -----------------------------------------------------------------------------
 
     def _points(self, path) -> list[tuple[float, float]]:
+        """Pixel positions of data points (markers: kept on the map by their callers)."""
         path = np.asarray(path, np.float64).reshape(-1, 2)
-        x0, x1, y0, y1 = self.geo.domain
-        # Clipped a little beyond the box: a point at 1e5 would overflow Pillow's coordinates.
-        wx, wy = x1 - x0, y1 - y0
-        px, py = self.geo.to_pixel(np.clip(path[:, 0], x0 - wx, x1 + wx), np.clip(path[:, 1], y0 - wy, y1 + wy))
+        px, py = self.geo.to_pixel(path[:, 0], path[:, 1])
         return list(zip(px.tolist(), py.tolist()))
+
+    def _polyline(self, draw, path, fill, width) -> None:
+        """A path as lines, cut at the map's edge: a run that leaves the map (one that diverges
+        heads for 1e6) is drawn up to where it leaves and from where it comes back."""
+        path = np.asarray(path, np.float64).reshape(-1, 2)
+        px, py = self.geo.to_pixel(path[:, 0], path[:, 1])
+        for piece in clip_polyline(np.stack([px, py], axis=1), self.geo.box, margin=width):
+            if len(piece) > 1:
+                draw.line([tuple(p) for p in piece.tolist()], fill=fill, width=width, joint="curve")
 
     def _dot(self, draw, point, radius, fill, outline, outline_width) -> None:
         (x, y), = self._points(point)
+        left, top, right, bottom = self.geo.box
+        if not (left - radius <= x <= right + radius and top - radius <= y <= bottom + radius):
+            return  # off the map (a diverged run's last point: its cross marks the edge)
         draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=fill, outline=outline, width=outline_width)
 
     def _cross(self, draw, point, colour) -> None:
@@ -365,6 +375,54 @@ class _Painter:
             row = bottom - (t - scale.low) / span * (bottom - top)
             draw.line((x + width, row, x + width + self.px(4), row), fill=_MUTED, width=1)
             draw.text((x + width + self.px(7), row), text, font=self.small, fill=_TEXT, anchor="lm")
+
+
+def clip_polyline(points: np.ndarray, box: tuple[int, int, int, int], margin: float = 0.0) -> list[np.ndarray]:
+    """The parts of a polyline (n, 2) inside `box` (left, top, right, bottom) grown by `margin`:
+    each segment clipped by Liang–Barsky, consecutive visible segments joined into one piece."""
+    left, top, right, bottom = box[0] - margin, box[1] - margin, box[2] + margin, box[3] + margin
+    finite = np.all(np.isfinite(points), axis=1)
+    inside = finite & (points[:, 0] >= left) & (points[:, 0] <= right) & (points[:, 1] >= top) & (points[:, 1] <= bottom)
+    if inside.all():
+        return [points]
+    pieces: list[np.ndarray] = []
+    current: list[np.ndarray] = []
+    for a, b, ok in zip(points[:-1], points[1:], finite[:-1] & finite[1:]):
+        clipped = _clip_segment(a, b, left, top, right, bottom) if ok else None
+        if clipped is None:
+            if len(current) > 1:
+                pieces.append(np.array(current))
+            current = []
+            continue
+        start, end = clipped
+        if current and np.array_equal(current[-1], start):
+            current.append(end)
+        else:
+            if len(current) > 1:
+                pieces.append(np.array(current))
+            current = [start, end]
+    if len(current) > 1:
+        pieces.append(np.array(current))
+    return pieces
+
+
+def _clip_segment(a, b, left, top, right, bottom):
+    """Liang–Barsky: the part of segment a→b inside the rectangle, or None."""
+    d = b - a
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-d[0], a[0] - left), (d[0], right - a[0]), (-d[1], a[1] - top), (d[1], bottom - a[1])):
+        if p == 0:
+            if q < 0:
+                return None
+            continue
+        t = q / p
+        if p < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return None
+    return (a if t0 == 0 else a + t0 * d), (b if t1 == 1 else a + t1 * d)
 
 
 def _ticks(low: float, high: float, count: int = 6) -> list[float]:

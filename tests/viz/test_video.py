@@ -139,6 +139,21 @@ def test_a_diverged_run_is_drawn_at_the_edge_and_named_in_the_legend(race):
     x0, x1, y0, y1 = geo.domain
     column, row = geo.to_pixel(np.clip(run.path[-1][0], x0, x1), np.clip(run.path[-1][1], y0, y1))
     assert _share_near(last, float(column), float(row), viz.palette(4)[3], radius=6, tolerance=10) > 0.1
+    # Its path heads for 1e6 but is cut at the map's edge: none of its colour left of or under
+    # the map, where the axes' labels are.
+    left, top, right, bottom = geo.box
+    margins = np.concatenate([last[:, : left - 12].reshape(-1, 3), last[bottom + 12 :, :right].reshape(-1, 3)])
+    assert not np.any(np.linalg.norm(margins.astype(float) - _rgb(viz.palette(4)[3]), axis=1) < 30)
+
+
+def test_clip_polyline_cuts_segments_at_the_box():
+    box = (0, 0, 10, 10)
+    inside = np.array([[1.0, 1.0], [5.0, 5.0]])
+    assert [p.tolist() for p in video.clip_polyline(inside, box)] == [inside.tolist()]
+    out_and_back = np.array([[5.0, 5.0], [5.0, 25.0], [8.0, 5.0], [9.0, 5.0]])
+    pieces = video.clip_polyline(out_and_back, box)
+    assert [p.tolist() for p in pieces] == [[[5.0, 5.0], [5.0, 10.0]], [[7.25, 10.0], [8.0, 5.0], [9.0, 5.0]]]
+    assert video.clip_polyline(np.array([[20.0, 20.0], [30.0, 30.0]]), box) == []
 
 
 @pytest.mark.parametrize(("options", "message"), [
