@@ -98,7 +98,10 @@ def _header(scenario: Scenario, run, index: int, framework: str, table) -> str:
 def _landscape_source(ls, params: dict, framework: str) -> str:
     """The landscape function's own source (it is plain array code on `xy` and `p`), for JAX
     as it is, for PyTorch with jnp spelled torch; the scene's parameters as float32."""
-    source = textwrap.dedent(inspect.getsource(ls.fn))
+    try:
+        source = textwrap.dedent(inspect.getsource(ls.fn))
+    except (OSError, TypeError):  # a function made at run time has no source file to copy
+        raise ScenarioError("landscape", f"{ls.title} cannot be written into a script (its function has no source)") from None
     name = ls.fn.__name__
     if framework == "pytorch":
         source = source.replace("jnp.", "torch.")
