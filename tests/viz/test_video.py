@@ -172,3 +172,13 @@ def test_frame_steps_cover_the_run_and_hold_the_end():
     assert steps[0] == 0 and steps[-1] == 500
     assert np.all(np.diff(steps) >= 0)
     assert np.sum(steps == 500) == 11
+
+
+def test_without_system_fonts_pillows_own_font_draws_and_greek_is_spelled_out(basins, monkeypatch):
+    # The Docker image and Community Cloud have no fonts: Pillow's bundled one has no Greek.
+    monkeypatch.setattr(video, "FONT_FILES", ())
+    assert video._text("Momentum lr=0.01 μ=0.9") == "Momentum lr=0.01 mu=0.9"
+    frames = list(video.map_frames(basins.result, basins.surface, frames=2, **_options(basins)))
+    last = np.asarray(frames[-1].convert("RGB"))
+    finals = [run.final_point for run in basins.result.runs]
+    assert min(_markers_at(last, basins, finals, tolerance=10)) > 0.8
