@@ -15,6 +15,15 @@ from descent.minibatch import Minibatch
 from descent.runner import data, formula_grid, landscape_grid, run, surface, sweep
 from descent.scenario import MAX_RUNS, MAX_STEPS, Noise, Params, Run, Scenario, Schedule, auto_label
 
+
+def show(result, **options):
+    """The animated map of a Result (or of a scenario, run first) as a plotly Figure, for
+    notebooks; see descent.notebook.show. plotly is imported only when this is called."""
+    from descent import notebook
+
+    return notebook.show(result, **options)
+
+
 __all__ = [
     "DEFAULT_TOLERANCE",
     "DIVERGENCE_LIMIT",
@@ -42,6 +51,7 @@ __all__ = [
     "Minibatch",
     "landscape_grid",
     "run",
+    "show",
     "surface",
     "sweep",
     "trace_count",

@@ -11,6 +11,7 @@ import json
 import sys
 
 USAGE_ERROR = 2
+EXPORT_FORMATS = ("gif", "mp4", "html", "csv", "json")  # viz.export.EXPORT_FORMATS (viz is imported only to export)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,6 +29,17 @@ def _parser() -> argparse.ArgumentParser:
     data.add_argument("scenario", help="path to a scenario JSON file, or - to read it from stdin")
     sub.add_parser("landscapes", help="print the landscape catalogue as JSON")
     sub.add_parser("optimizers", help="print the optimizer and schedule catalogue as JSON")
+    export = sub.add_parser("export", help="write SCENARIO.json's animated map (GIF, MP4, HTML), trajectories (CSV) or results (JSON) to a file")
+    export.add_argument("scenario", help="path to a scenario JSON file, or - to read it from stdin")
+    export.add_argument("--format", required=True, choices=EXPORT_FORMATS, help="what to write")
+    export.add_argument("-o", "--output", required=True, help="the file to write")
+    export.add_argument("--size", default="1280x720", choices=("1280x720", "1920x1080"), help="GIF/MP4 frame size")
+    export.add_argument("--fps", type=int, default=None, help="GIF/MP4 frames per second (default 10 for GIF, 30 for MP4; 1..60)")
+    export.add_argument("--duration", type=float, default=10.0, help="GIF/MP4 length in seconds (0.5..60)")
+    code = sub.add_parser("code", help="print a complete Keras, PyTorch or optax script that reproduces a run of SCENARIO.json")
+    code.add_argument("scenario", help="path to a scenario JSON file, or - to read it from stdin")
+    code.add_argument("--framework", required=True, choices=("keras", "pytorch", "optax"), help="the framework to write for")
+    code.add_argument("--run", type=int, default=0, help="which run (0 = the first)")
     bench = sub.add_parser("bench", help="measure the engine's speed on this machine")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions and a smaller sweep")
     bench.add_argument("--maps", action="store_true", help="time the maps instead: 200x200 hyperparameters, 512x512 starts, 4x64 rates")
@@ -60,7 +72,12 @@ def _read_scenario(source: str):
     except UnicodeDecodeError:
         raise _InputError(f"{source} is not UTF-8 text") from None
     try:
-        return json.loads(text)
+        data = json.loads(text)
+        # A scene file from "Scene and results (JSON)" (or `export --format json`) holds the
+        # scenario beside its results.
+        if isinstance(data, dict) and set(data) == {"scenario", "results"}:
+            return data["scenario"]
+        return data
     except json.JSONDecodeError as e:
         raise _InputError(f"malformed JSON in {source}: {e.msg} at line {e.lineno} column {e.colno}") from None
     except RecursionError:
@@ -119,6 +136,18 @@ def main(argv: list[str] | None = None) -> int:
             return _fail(str(e))
         json.dump(points, sys.stdout, allow_nan=False)
         print()
+    if args.command == "export":
+        return _export(args, scenario)
+    if args.command == "code":
+        from descent import reproduce
+
+        try:
+            reproduce.script(scenario, args.run, args.framework)  # checks the run and framework before running
+        except descent.ScenarioError as e:
+            return _fail(str(e))
+        result = descent.run(scenario)
+        run = result.runs[args.run]
+        print(reproduce.script(scenario, args.run, args.framework, table=(run.final_point, run.final_loss)), end="")
         return 0
     result = descent.run(scenario)
     json.dump(result.to_json(), sys.stdout, indent=args.indent, allow_nan=False)
@@ -142,3 +171,33 @@ def _map(args, scenario):
 
     y = None if args.y is None else axis(args.y, args.y_range, "y")
     return maps.hyperparameter_map(scenario, args.run, x=axis(args.x, args.x_range, "x"), y=y, steps=args.steps)
+# The map's grid in the app (ui.page.MAP_RESOLUTION).
+EXPORT_RESOLUTION = 300
+
+
+def _export(args, scenario) -> int:
+    """Run the scenario and write one export file. viz (plotly, Pillow, imageio) is imported
+    here only: the engine itself never depends on it."""
+    import descent
+    from viz import export
+
+    if args.fps is not None and not 1 <= args.fps <= 60:
+        return _fail(f"--fps: must be a whole number in [1, 60], got {args.fps}")
+    if not 0.5 <= args.duration <= 60:
+        return _fail(f"--duration: must be a number of seconds in [0.5, 60], got {args.duration:g}")
+    width, height = (int(v) for v in args.size.split("x"))
+    result = descent.run(scenario)
+    surface = descent.surface(scenario, resolution=EXPORT_RESOLUTION)
+    spec = scenario.landscape_spec
+    options = {"width": width, "height": height, "fps": args.fps, "duration": args.duration} if args.format in ("gif", "mp4") else {}
+    if options and sys.stderr.isatty():
+        options["progress"] = lambda done, total: print(f"\rframe {done}/{total}", end="" if done < total else "\n", file=sys.stderr)
+    data = export.export_bytes(args.format, result, surface, minima=spec.minima, log_scale=spec.log_scale,
+                               title=spec.title, **options)  # fmt: skip
+    try:
+        with open(args.output, "wb") as f:
+            f.write(data)
+    except OSError as e:
+        return _fail(f"cannot write {args.output}: {e.strerror or e}")
+    print(f"wrote {args.output} ({len(data) / 1e6:.2f} MB, {args.format})", file=sys.stderr)
+    return 0

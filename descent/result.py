@@ -68,6 +68,17 @@ class Result:
     def to_json(self) -> dict:
         return {"runs": [r.to_json() for r in self.runs]}
 
+    # In a notebook a Result shows its animated map (descent.notebook imports plotly only then).
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        from descent import notebook
+
+        return notebook.mimebundle(self)
+
+    def _repr_html_(self) -> str:
+        from descent import notebook
+
+        return notebook.table_html(self)
+
 
 @dataclass(frozen=True)
 class SweepResult:

@@ -468,6 +468,21 @@ class Scenario:
         """
         return _from_query(query)
 
+    @classmethod
+    def from_url(cls, link: str) -> "Scenario":
+        """The Scenario of a link copied from the app ("Share & export" or the address bar):
+        `https://host/?landscape=rosenbrock&r0.optimizer=adam&...`, or just its query part.
+        Unlike the app, which falls back to defaults, a bad parameter raises ScenarioError."""
+        from urllib.parse import parse_qsl, urlsplit
+
+        if not isinstance(link, str) or len(link) > MAX_LINK_LENGTH:
+            raise ScenarioError("link", f"must be a link of at most {MAX_LINK_LENGTH} characters")
+        query = urlsplit(link).query if "?" in link or "://" in link else link
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if not any(key == "landscape" for key, _ in pairs):
+            raise ScenarioError("link", "names no landscape: copy the link from the app's address bar or \"Share & export\"")
+        return _from_query(dict(pairs))
+
 
 FORMULA = "formula"  # the landscape name of a typed formula in links and pickers
 DATA = "data"  # the landscape name of a data landscape in links and pickers
@@ -519,6 +534,8 @@ def _text(value) -> str:
 
 
 _SCENARIO_KEYS = ("landscape", "start", "steps", "noise", "runs", "minibatch")
+# A link is a few kilobytes even with ten runs; far longer text is not a link from the app.
+MAX_LINK_LENGTH = 100_000
 _RUN_KEYS = ("label", "optimizer", "flavour", "hparams", "schedule", "start")
 
 

@@ -276,4 +276,4 @@ def _share_part() -> None:
         result = _result(scene)
         grid = scene_grid(scene, MAP_RESOLUTION)
         with exports:
-            share.render(scene, opts, result, lambda: views.map_figure(scene, opts, result, grid))
+            share.render(scene, opts, result, lambda: views.map_figure(scene, opts, result, grid), grid)

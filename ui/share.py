@@ -9,7 +9,7 @@ import streamlit as st
 
 import viz
 import viz.export
-from descent import Result, Scenario, ScenarioError
+from descent import Result, Scenario, ScenarioError, notebook
 from ui import links, state
 from ui.links import Options
 
@@ -65,8 +65,47 @@ def _on_lecture(on: bool) -> None:
     st.rerun()  # the page's layout changes (the button may sit in a part that reruns alone)
 
 
-def render(scene: Scenario, opts: Options, result: Result, map_figure) -> None:
-    """The "Share & export" section; `map_figure()` builds the map only when a file needs it."""
+# (label, format, mime type) of the videos for slides.
+VIDEOS = (("GIF", "gif", "image/gif"), ("MP4", "mp4", "video/mp4"))
+
+
+def _video_inputs(scene: Scenario, opts: Options) -> dict:
+    from ui import views
+
+    inputs = views.figure_inputs(scene, opts)
+    return {"minima": inputs["minima"], "colours": inputs["colours"], "visible": inputs["visible"],
+            "log_scale": scene.landscape_spec.log_scale, "title": scene.landscape_spec.title}  # fmt: skip
+
+
+def videos(scene: Scenario, opts: Options, result: Result, grid) -> None:
+    """"Animated map (GIF / MP4)": a render button each, a progress bar while the frames are
+    drawn (a few seconds), then the download. The file is kept for this scene only: an edit
+    makes the button render anew."""
+    signature = (scene, opts.hidden, opts.colours)  # what the video shows (not the view or the lesson)
+    for label, fmt, mime in VIDEOS:  # one under the other: the section is in the narrow sidebar
+        stored = st.session_state.get(state.key(f"video_{fmt}"))
+        # One slot per format: the render button, then its progress bar, then the download.
+        slot = st.empty()
+        if stored is None or stored[0] != signature:
+            if not slot.button(f"Render the animated map as {label}", key=state.key(f"video_{fmt}_render"),
+                               help="For slides: 1280×720, 10 s, drawn on the server (a few seconds)."):  # fmt: skip
+                continue
+            bar = slot.progress(0.0, text=f"Drawing the {label}…")
+
+            def progress(done: int, total: int, bar=bar, label=label) -> None:
+                if done == total or done % 10 == 0:  # each update is a message to the browser
+                    bar.progress(done / total, text=f"Drawing the {label}: frame {done} of {total}")
+
+            # Only the newest of each format is kept (a GIF is about 1 MB).
+            stored = (signature, viz.export.export_bytes(fmt, result, grid, progress=progress, **_video_inputs(scene, opts)))
+            st.session_state[state.key(f"video_{fmt}")] = stored
+        slot.download_button(f"Animated map ({label}, 720p, 10 s)", stored[1], file_name=f"descent-{scene.landscape}.{fmt}",
+                             mime=mime, key=state.key(f"video_{fmt}_download"), on_click="ignore")  # fmt: skip
+
+
+def render(scene: Scenario, opts: Options, result: Result, map_figure, grid=None) -> None:
+    """The "Share & export" section; `map_figure()` builds the map only when a file needs it,
+    `grid` (the map's landscape grid) is what the GIF and MP4 are drawn on."""
     url = link(scene, opts)
     st.caption("This link reopens exactly this scene:")
     st.code(url, language=None, wrap_lines=True)
@@ -81,6 +120,11 @@ def render(scene: Scenario, opts: Options, result: Result, map_figure) -> None:
                        mime="application/json", key=state.key("json"), on_click="ignore")  # fmt: skip
     st.download_button("Animated map (HTML, plays offline)", lambda: viz.standalone_html(map_figure()),
                        file_name=f"descent-{name}.html", mime="text/html", key=state.key("html"), on_click="ignore")  # fmt: skip
+    st.download_button("Open as notebook (.ipynb)", lambda: notebook.notebook(scene, link=url), file_name=f"descent-{name}.ipynb",
+                       mime="application/x-ipynb+json", key=state.key("ipynb"), on_click="ignore",
+                       help="A Jupyter notebook that runs this scene with descent and shows the animated map.")  # fmt: skip
+    if grid is not None:
+        videos(scene, opts, result, grid)
     if viz.export.browser_path():
         st.download_button("Map (PNG)", lambda: viz.figure_png(map_figure()) or b"", file_name=f"descent-{name}.png",
                            mime="image/png", key=state.key("png"), on_click="ignore")  # fmt: skip

@@ -154,7 +154,7 @@ def _table(ctx: Context) -> None:
 
 
 def _code(ctx: Context) -> None:
-    _code_view(ctx.scene, ctx.opts)
+    _code_view(ctx.scene, ctx.opts, ctx.result)
 
 
 def _maps(ctx: Context) -> None:
@@ -222,7 +222,7 @@ def table_text(rows: list[dict]) -> dict[str, list[str]]:
     return {name: [cell(name, row[name]) for row in rows] for name in viz.TABLE_COLUMNS}
 
 
-def _code_view(scene: Scenario, opts: Options) -> None:
+def _code_view(scene: Scenario, opts: Options, result: Result | None = None) -> None:
     labels = [run.display_label for run in scene.runs]
     k = state.key("code_run")
     if k not in st.session_state:
@@ -240,3 +240,24 @@ def _code_view(scene: Scenario, opts: Options) -> None:
     for framework in code.FRAMEWORKS:
         st.markdown(f"**{FLAVOUR_TITLES[framework]}**")
         st.code(code.snippet(run.optimizer, hparams, schedule, framework), language="python")
+    _reproduction_scripts(scene, index, result)
+
+
+def _reproduction_scripts(scene: Scenario, index: int, result: Result | None) -> None:
+    """Downloads: a complete script per framework that reruns this run and prints its final
+    point and loss (descent.reproduce); written only when a button is pressed."""
+    from descent import reproduce
+
+    run = scene.runs[index]
+    spec = optimizers.get(run.optimizer)
+    table = (result.runs[index].final_point, result.runs[index].final_loss) if result is not None else None
+    st.caption("Reproduce this run: a complete script (landscape, start, noise, optimizer, schedule) that prints "
+               "the final point and loss of the Table.")  # fmt: skip
+    columns = st.columns(len(code.FRAMEWORKS))
+    for column, framework in zip(columns, code.FRAMEWORKS):
+        if framework not in spec.flavours:
+            continue
+        with column:
+            st.download_button(f"{FLAVOUR_TITLES[framework]} script", lambda f=framework: reproduce.script(scene, index, f, table=table),
+                               file_name=f"descent_{scene.landscape}_run{index}_{framework}.py", mime="text/x-python",
+                               key=state.key(f"script_{framework}"), on_click="ignore")  # fmt: skip

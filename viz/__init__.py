@@ -79,6 +79,11 @@ Public API:
         PNG through kaleido; None when the machine has no Chrome/Chromium.
     trajectories_csv(result) -> str
         One row per (run, step): run, step, x, y, loss, grad_norm, learning_rate.
+
+    viz.video (imported on its own: it loads Pillow, and imageio for an MP4):
+    video_bytes(result, surface, *, format="gif"|"mp4", fps=None, duration=10, width=1280,
+                height=720, progress=None, minima=(), log_scale=False, ...) -> bytes
+        The animated map as a GIF or an MP4, drawn without a browser; progress(done, total).
 """
 
 from viz.click import click_point

@@ -89,3 +89,36 @@ def _decimals(values) -> np.ndarray:
 
 def _html_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+EXPORT_FORMATS = ("gif", "mp4", "html", "csv", "json")
+
+
+def scene_json(result) -> str:
+    """The scenario and its results in one JSON document ("Load a scene" and the CLI read the
+    scenario back); `result` is a `descent.Result` (duck-typed: `.scenario.to_json()`)."""
+    import json
+
+    return json.dumps({"scenario": result.scenario.to_json(), "results": result.to_json()}, allow_nan=False)
+
+
+def export_bytes(format: str, result, surface, *, minima=(), log_scale: bool = False, title: str | None = None,
+                 progress=None, **video_options) -> bytes:
+    """One export file's bytes: the animated map as GIF, MP4 (viz.video) or a standalone HTML
+    page, the trajectories as CSV, or the scene with its results as JSON. The CLI's `export`
+    and the app's "Share & export" both write through this."""
+    if format in ("gif", "mp4"):
+        from viz import video
+
+        return video.video_bytes(result, surface, format=format, minima=minima, log_scale=log_scale, title=title,
+                                 progress=progress, **video_options)  # fmt: skip
+    if format == "html":
+        from viz.trajectory_map import trajectory_map
+
+        figure = trajectory_map(result, surface, minima=minima, log_scale=log_scale, title=title)
+        return standalone_html(figure, title=title or "Descent").encode("utf-8")
+    if format == "csv":
+        return trajectories_csv(result).encode("utf-8")
+    if format == "json":
+        return scene_json(result).encode("utf-8")
+    raise ValueError(f"format must be one of {', '.join(EXPORT_FORMATS)}, got {format!r}")

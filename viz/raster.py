@@ -63,17 +63,9 @@ _LOCK = threading.Lock()  # app sessions draw maps from several threads
 def _draw(surface: Surface, scale: ColourScale, line_width: int, size: int) -> dict:
     (x0, x1), (y0, y1) = (surface.xs[0], surface.xs[-1]), (surface.ys[0], surface.ys[-1])
     width, height = _pixel_shape(x1 - x0, y1 - y0, size)
-    # f at the centre of every pixel, interpolated bilinearly from the grid; row 0 is the top.
-    px = x0 + (np.arange(width) + 0.5) * (x1 - x0) / width
-    py = y1 - (np.arange(height) + 0.5) * (y1 - y0) / height
-    t = _bilinear(surface, scale.transform(surface.z), px, py)
-    span = scale.high - scale.low or 1.0
-    band = np.clip(np.floor((t - scale.low) / span * BANDS), 0, BANDS - 1)
-    band = np.where(np.isfinite(t), band, BANDS - 1)  # NaN / inf (off the scale): the top band
-    pixels = rgb((band + 0.5) / BANDS).astype(np.float64)
-    pixels[_band_edges(band, line_width) & ~_crowded(band)] *= LINE_SHADE
+    pixels = landscape_pixels(surface, scale, width, height, line_width=line_width)
     return {
-        "source": "data:image/png;base64," + base64.b64encode(png_bytes(pixels.astype(np.uint8))).decode("ascii"),
+        "source": "data:image/png;base64," + base64.b64encode(png_bytes(pixels)).decode("ascii"),
         "xref": "x",
         "yref": "y",
         "x": float(x0),
@@ -86,6 +78,23 @@ def _draw(surface: Surface, scale: ColourScale, line_width: int, size: int) -> d
         "layer": "below",
         "name": "landscape",
     }
+
+
+def landscape_pixels(surface: Surface, scale: ColourScale, width: int, height: int, *, line_width: int = 1) -> np.ndarray:
+    """The landscape over the surface's domain as an (height, width, 3) uint8 RGB array, row 0
+    at the top (largest y): colour bands with darker iso-lines. The map's image and the video
+    frames (viz.video) both draw it."""
+    (x0, x1), (y0, y1) = (surface.xs[0], surface.xs[-1]), (surface.ys[0], surface.ys[-1])
+    # f at the centre of every pixel, interpolated bilinearly from the grid; row 0 is the top.
+    px = x0 + (np.arange(width) + 0.5) * (x1 - x0) / width
+    py = y1 - (np.arange(height) + 0.5) * (y1 - y0) / height
+    t = _bilinear(surface, scale.transform(surface.z), px, py)
+    span = scale.high - scale.low or 1.0
+    band = np.clip(np.floor((t - scale.low) / span * BANDS), 0, BANDS - 1)
+    band = np.where(np.isfinite(t), band, BANDS - 1)  # NaN / inf (off the scale): the top band
+    pixels = rgb((band + 0.5) / BANDS).astype(np.float64)
+    pixels[_band_edges(band, line_width) & ~_crowded(band)] *= LINE_SHADE
+    return pixels.astype(np.uint8)
 
 
 def png_bytes(pixels: np.ndarray) -> bytes:
