@@ -136,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
             return _fail(str(e))
         json.dump(points, sys.stdout, allow_nan=False)
         print()
+        return 0
     if args.command == "export":
         return _export(args, scenario)
     if args.command == "code":
