@@ -9,6 +9,7 @@
 
 from descent.engine import DEFAULT_TOLERANCE, DIVERGENCE_LIMIT, trace_count
 from descent.errors import ScenarioError
+from descent.explain import explain, explain_steps
 from descent.result import Result, RunResult, SweepResult
 from descent.runner import landscape_grid, run, surface, sweep
 from descent.scenario import MAX_RUNS, MAX_STEPS, Noise, Params, Run, Scenario, Schedule, auto_label
@@ -28,6 +29,8 @@ __all__ = [
     "Schedule",
     "SweepResult",
     "auto_label",
+    "explain",
+    "explain_steps",
     "landscape_grid",
     "run",
     "surface",
