@@ -11,13 +11,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from descent import MAX_RUNS, Scenario, ScenarioError
+from descent import MAX_RUNS, MAX_STEPS, Scenario, ScenarioError
 from ui.defaults import DEFAULT_SCENARIO, PALETTE_SIZE
 from ui.lessons import BY_ID as LESSONS
 
 # Keys the app owns; everything else belongs to the Scenario. Streamlit strips its own
 # `embed` and `embed_options` before the script sees the query.
-OPTION_KEYS = ("lecture", "hidden", "colours", "lesson", "view", "selected")
+OPTION_KEYS = ("lecture", "hidden", "colours", "lesson", "view", "selected", "step")
 
 _RUN_KEY = re.compile(r"^r(\d+)\.")
 _INDEX = re.compile(r"\[\d+\]$")
@@ -32,7 +32,8 @@ class Options:
     colours: tuple[int, ...] = ()  # a palette index per run; () = in order
     lesson: str | None = None
     view: str = "Map"
-    selected: int = 0  # the run shown in "Copy as code"
+    selected: int = 0  # the run shown in "Copy as code" and in the step inspector
+    step: int = 0  # the step shown in the step inspector
 
     def colour_of(self, index: int) -> int:
         return self.colours[index] if index < len(self.colours) else index % PALETTE_SIZE
@@ -61,6 +62,8 @@ def encode(scenario: Scenario, options: Options) -> dict[str, str]:
         q["view"] = options.view
     if options.selected:
         q["selected"] = str(options.selected)
+    if options.step:
+        q["step"] = str(options.step)
     return q
 
 
@@ -182,4 +185,11 @@ def _options(query: Mapping[str, str], n_runs: int, warnings: list[str]) -> Opti
             warnings.append(f"Ignored selected={_short(str(query['selected']))} from the link: a run number 0 to {n_runs - 1}.")
         else:
             selected = parsed[0]
-    return Options(lecture, hidden, colours, lesson, view, selected)
+    step = 0
+    if "step" in query:
+        text = str(query["step"]).strip()
+        if text.isdigit() and int(text) <= MAX_STEPS:
+            step = int(text)
+        else:
+            warnings.append(f"Ignored step={_short(str(query['step']))} from the link: a whole number in [0, {MAX_STEPS}].")
+    return Options(lecture, hidden, colours, lesson, view, selected, step)

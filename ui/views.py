@@ -21,7 +21,7 @@ import viz
 from descent import Result, Scenario
 from optimizers import code
 from optimizers.spec import FLAVOUR_TITLES
-from ui import live_chart, memo, state
+from ui import inspector, live_chart, memo, state
 from ui.links import Options
 
 # Figures as the browser receives them (JSON text), shared by every session that shows the same.
@@ -169,6 +169,7 @@ VIEWS: tuple[View, ...] = (
     View("Curves", _curves),
     View("Table", _table),
     View("Code", _code),
+    View("Inspector", inspector.draw),
 )
 BY_NAME = {view.name: view for view in VIEWS}
 

@@ -1,0 +1,103 @@
+"""The step inspector: its numbers are descent.explain's, its run and step live in the URL."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import descent
+from tests.ui.test_app import app, clean, query, scene
+from ui import inspector, links, state
+from ui.defaults import DEFAULT_SCENARIO
+from ui.links import Options, encode
+
+
+def shown(at) -> dict[str, list[str]]:
+    tables = [t.value for t in at.table]
+    assert tables, "no table of numbers"
+    return {col: list(tables[-1][col]) for col in tables[-1].columns}
+
+
+def assert_numbers_are_explains(table: dict, e: dict) -> None:
+    """Each row of the table gives back explain's float32 exactly."""
+    rows = dict(zip(table["quantity"], zip(table["x"], table["y"])))
+
+    def value(name):
+        if name.startswith("state_"):
+            when, buffer = name.split(".")
+            return e[when][buffer]
+        return e[name]
+
+    checked = 0
+    for name, (x, y) in rows.items():
+        expected = np.atleast_1d(np.asarray(value(name)))
+        got = np.asarray([float(x)] + ([float(y)] if y else []))
+        if expected.dtype.kind == "f":
+            assert expected.dtype == np.float32 and np.array_equal(got.astype(np.float32), expected, equal_nan=True), name
+        else:
+            assert np.array_equal(got, expected.astype(float)), name
+        checked += 1
+    for name in ("point", "gradient", "learning_rate", "update", "next_point"):
+        assert name in rows
+    for buffer in e["state_before"]:
+        assert f"state_before.{buffer}" in rows and f"state_after.{buffer}" in rows
+    assert checked >= 8
+
+
+def test_the_inspector_shows_explains_numbers_and_keeps_run_and_step_in_the_url():
+    at = app(encode(DEFAULT_SCENARIO, Options(view="Inspector", selected=3, step=5)))
+    clean(at)
+    s = scene(at)
+    run = s.runs[3]
+    assert at.selectbox(key="g0:inspect_run").value == 3
+    assert at.slider(key="g0:inspect_step").value == 5
+    e = descent.explain(s, run=3, step=5)
+    assert_numbers_are_explains(shown(at), e)
+    assert "effective_lr" in shown(at)["quantity"] or run.optimizer == "sgd"
+    # The flavour's equations, then the same with the step's numbers.
+    latex = [m.value for m in at.latex]
+    assert any(r"\begin{pmatrix}" in line for line in latex)
+    # → moves one step, and the link follows.
+    at.button(key="g0:inspect_forward").click().run()
+    clean(at)
+    assert at.slider(key="g0:inspect_step").value == 6
+    assert query(at)["step"] == "6" and query(at)["selected"] == "3" and query(at)["view"] == "Inspector"
+    assert_numbers_are_explains(shown(at), descent.explain(s, run=3, step=6))
+    # ← twice, and the slider.
+    at.button(key="g0:inspect_back").click().run()
+    at.button(key="g0:inspect_back").click().run()
+    assert at.slider(key="g0:inspect_step").value == 4
+    at.slider(key="g0:inspect_step").set_value(123).run()
+    clean(at)
+    assert_numbers_are_explains(shown(at), descent.explain(s, run=3, step=123))
+    # Another run.
+    at.selectbox(key="g0:inspect_run").set_value(0).run()
+    clean(at)
+    assert query(at).get("selected") is None  # run 0 is the default
+    assert_numbers_are_explains(shown(at), descent.explain(s, run=0, step=123))
+
+
+def test_a_bad_step_in_the_link_is_one_warning():
+    link = encode(DEFAULT_SCENARIO, Options(view="Inspector")) | {"step": "-3"}
+    at = app(link)
+    clean(at)
+    assert len(at.warning) == 1 and "step" in at.warning[0].value
+    assert at.slider(key="g0:inspect_step").value == 0
+
+
+def test_step_round_trips_through_the_link():
+    opts = Options(view="Inspector", selected=2, step=41)
+    assert links.parse(encode(DEFAULT_SCENARIO, opts)).options == opts
+
+
+@pytest.mark.parametrize("latex,count", [(r"a \leftarrow a + g^2;\quad p \leftarrow p - \eta g", 2)])
+def test_equation_lines_split_the_catalogue_equation(latex, count):
+    assert inspector.equation_lines(latex) == [r"a \leftarrow a + g^2", r"p \leftarrow p - \eta g"][:count]
+
+
+def test_a_step_past_the_run_shown_from_a_link_is_clamped():
+    at = app(encode(DEFAULT_SCENARIO, Options(view="Inspector", step=99_999)))
+    clean(at)
+    last = len(at.session_state["result"].runs[0].path) - 2
+    assert at.slider(key="g0:inspect_step").value == last
+    assert at.session_state[state.OPTIONS].step == last

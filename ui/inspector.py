@@ -1,0 +1,155 @@
+"""The step inspector: one step of one run, the flavour's equations with that step's numbers.
+
+Every number comes from `descent.explain` (the optimizer's own update, through the seam in
+optimizers/explain.py); this module only lays them out. The run and the step live in the URL
+(`selected`, `step`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import descent
+import optimizers
+from optimizers import explain as seam
+from optimizers.spec import FLAVOUR_TITLES
+from ui import state
+
+# The order in which quantities are listed; names not here follow in their own order.
+ORDER = (
+    "point", "true_gradient", "noise", "gradient", "g", "learning_rate", "t", "bias_correction1", "bias_correction2",
+    "alpha", "mu_t", "mu_next", "m_hat", "v_hat", "delta", "direction", "increment", "effective_lr", "update", "next_point",
+)  # fmt: skip
+MEANINGS = {
+    "point": "the point p_k",
+    "true_gradient": "∇f(p_k), the true gradient",
+    "noise": "the noise added to it",
+    "gradient": "the gradient the optimizer received",
+    "g": "the gradient with the L2 term λp (PyTorch's weight decay)",
+    "learning_rate": "η at this step (from the schedule)",
+    "t": "update count after this step",
+    "bias_correction1": "1 − β1^t",
+    "bias_correction2": "1 − β2^t",
+    "alpha": "α_t, the bias-corrected step size",
+    "mu_t": "μ_t, the momentum at t",
+    "mu_next": "μ_{t+1}",
+    "m_hat": "m̂, the (bias-corrected) first moment the step follows",
+    "v_hat": "v̂, the bias-corrected second moment",
+    "delta": "Δ, the unscaled step",
+    "direction": "the direction the step takes",
+    "increment": "η·g/√(v + ε), this step's increment",
+    "effective_lr": "each coordinate's effective learning rate",
+    "update": "Δp, what is added to the point",
+    "next_point": "p_{k+1}",
+}
+NUMBER = "{:.9g}"  # enough digits to give back the float32 exactly
+
+
+def equation_lines(latex: str) -> list[str]:
+    """A catalogue equation split at its `;` separators, one update per line."""
+    parts = [p.strip() for p in latex.replace(r";\quad", ";").replace(r";\ ", ";").split(";")]
+    return [p.removeprefix(r"\quad").strip() for p in parts if p]
+
+
+def _vec(x) -> str:
+    a = np.atleast_1d(np.asarray(x))
+    if a.size == 1:
+        return _num(a[0])
+    return r"\begin{pmatrix}" + r" \\ ".join(_num(v) for v in a) + r"\end{pmatrix}"
+
+
+def _num(v) -> str:
+    v = float(v)
+    return r"\text{nan}" if not np.isfinite(v) else f"{v:.5g}".replace("e", r"\mathrm{e}")
+
+
+def substituted(e: dict) -> list[str]:
+    """The step's equations with its numbers: the gradient, each buffer before → after, the
+    effective learning rate, the update and the next point."""
+    opt, fl = e["optimizer"], e["flavour"]
+    sym = lambda name: seam.symbol(name, opt, fl)  # noqa: E731
+    lines = [
+        rf"g = \nabla f(p) + \text{{noise}} = {_vec(e['true_gradient'])} + {_vec(e['noise'])} = {_vec(e['gradient'])}",
+        rf"\eta_t = {_num(e['learning_rate'])},\quad t = {e['t']}",
+    ]
+    corrections = [rf"{sym(n)} = {_num(e[n])}" for n in ("bias_correction1", "bias_correction2") if n in e]
+    if corrections:
+        lines.append(r",\quad ".join(corrections))
+    for name, before in e["state_before"].items():
+        lines.append(rf"{sym(name)}:\ {_vec(before)} \;\to\; {_vec(e['state_after'][name])}")
+    if "m_hat" in e:
+        lines.append(rf"\hat m = {_vec(e['m_hat'])}")
+    if "effective_lr" in e:
+        follows = r"\hat m" if "m_hat" in e else "g"
+        lines.append(rf"\eta_{{\mathrm{{eff}}}} = {_vec(e['effective_lr'])}\quad(\text{{multiplies }} {follows})")
+    lines.append(rf"p_{{k+1}} = p_k + \Delta p = {_vec(e['point'])} + {_vec(e['update'])} = {_vec(e['next_point'])}")
+    return lines
+
+
+def numbers(e: dict) -> dict[str, list[str]]:
+    """Every number of the step as a table (columns of text; x and y per coordinate)."""
+    rows: list[tuple[str, str, object]] = []
+    names = [n for n in ORDER if n in e] + [n for n in e if n not in ORDER and n not in _NOT_NUMBERS]
+    for name in names:
+        rows.append((name, MEANINGS.get(name, name), e[name]))
+        if name == "learning_rate":
+            for when in ("state_before", "state_after"):
+                for buffer, value in e[when].items():
+                    rows.append((f"{when}.{buffer}", f"{buffer} {when.split('_')[1]} the step", value))
+    table: dict[str, list[str]] = {"quantity": [], "meaning": [], "x": [], "y": []}
+    for name, meaning, value in rows:
+        a = np.atleast_1d(np.asarray(value))
+        table["quantity"].append(name)
+        table["meaning"].append(meaning)
+        table["x"].append(_text(a[0]))
+        table["y"].append(_text(a[1]) if a.size > 1 else "")
+    return table
+
+
+_NOT_NUMBERS = {"state_before", "state_after", "optimizer", "flavour", "step", "loss"}
+
+
+def _text(v) -> str:
+    if np.asarray(v).dtype.kind in "iu":
+        return str(int(v))
+    return NUMBER.format(float(v))
+
+
+def _move(key: str, delta: int, last: int) -> None:
+    st.session_state[key] = int(np.clip(st.session_state[key] + delta, 0, last))
+
+
+def draw(ctx) -> None:
+    scene, opts, result = ctx.scene, ctx.opts, ctx.result
+    labels = [run.display_label for run in scene.runs]
+    run_key = state.key("inspect_run")
+    if run_key not in st.session_state:
+        st.session_state[run_key] = min(opts.selected, len(labels) - 1)
+    run = st.selectbox("Run", range(len(labels)), key=run_key, format_func=lambda i: labels[i])
+    steps = len(result.runs[run].path) - 1
+    if steps < 1:
+        st.info("This run has no step to inspect (it diverged at its start).")
+        return
+    step_key = state.key("inspect_step")
+    if step_key not in st.session_state:
+        st.session_state[step_key] = min(opts.step, steps - 1)
+    st.session_state[step_key] = min(st.session_state[step_key], steps - 1)
+    back, slider, forward = st.columns([1, 12, 1], vertical_alignment="bottom")
+    back.button("←", key=state.key("inspect_back"), on_click=_move, args=(step_key, -1, steps - 1), help="previous step")
+    forward.button("→", key=state.key("inspect_forward"), on_click=_move, args=(step_key, 1, steps - 1), help="next step")
+    if steps > 1:
+        step = slider.slider("Step k", 0, steps - 1, key=step_key)
+    else:
+        step = 0
+        slider.markdown("Step k = 0 (the run's only step)")
+    state.set_options(selected=run, step=step)
+    e = descent.explain(scene, run=run, step=step)
+    spec = optimizers.get(e["optimizer"])
+    st.markdown(f"**{spec.title}**, {FLAVOUR_TITLES[e['flavour']]} flavour: step k = {step}, from point k to point k + 1.")
+    for line in equation_lines(spec.equations[e["flavour"]]):
+        st.latex(line)
+    st.markdown("**With this step's numbers**")
+    for line in substituted(e):
+        st.latex(line)
+    st.table(numbers(e), border="horizontal")
