@@ -14,7 +14,8 @@ import descent
 import optimizers
 from optimizers import explain as seam
 from optimizers.spec import FLAVOUR_TITLES
-from ui import state
+import viz
+from ui import live_chart, state
 
 # The order in which quantities are listed; names not here follow in their own order.
 ORDER = (
@@ -153,3 +154,14 @@ def draw(ctx) -> None:
     for line in substituted(e):
         st.latex(line)
     st.table(numbers(e), border="horizontal")
+    st.markdown("**Each coordinate's step**: the effective learning rate along x and along y at every step "
+                "(η where the method does not scale coordinates), and the bias corrections 1 − β^t of the first steps.")
+    _step_sizes(ctx, step)
+
+
+def _step_sizes(ctx, step: int) -> None:
+    inputs = ctx.figure_inputs
+    steps = [descent.explain_steps(ctx.scene, run=i) for i in range(len(ctx.scene.runs))]
+    spec = viz.step_sizes_spec(steps, labels=[r.label for r in ctx.result.runs], colours=inputs["colours"],
+                               visible=inputs["visible"], current_step=step)  # fmt: skip
+    live_chart.chart(live_chart.figure_json(spec), key="step_sizes", height=spec["layout"]["height"], config={"displaylogo": False})
