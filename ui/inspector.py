@@ -14,6 +14,8 @@ import descent
 import optimizers
 from optimizers import explain as seam
 from optimizers.spec import FLAVOUR_TITLES
+from viz.overlays import KINDS as OVERLAY_KINDS
+from viz.overlays import TITLES as OVERLAY_TITLES
 import viz
 from ui import live_chart, state
 
@@ -165,3 +167,34 @@ def _step_sizes(ctx, step: int) -> None:
     spec = viz.step_sizes_spec(steps, labels=[r.label for r in ctx.result.runs], colours=inputs["colours"],
                                visible=inputs["visible"], current_step=step)  # fmt: skip
     live_chart.chart(live_chart.figure_json(spec), key="step_sizes", height=spec["layout"]["height"], config={"displaylogo": False})
+
+
+# -- state overlays on the map ---------------------------------------------------------------------
+
+
+def map_overlays(scene, opts) -> dict | None:
+    """The map's `overlays` argument for the selected run, None when every kind is off."""
+    if not opts.overlays or not scene.runs:
+        return None
+    run = min(opts.selected, len(scene.runs) - 1)
+    return {"run": run, "steps": descent.explain_steps(scene, run=run), "kinds": list(opts.overlays)}
+
+
+def _on_overlays(key: str, run_key: str) -> None:
+    state.set_options(overlays=tuple(k for k in OVERLAY_KINDS if k in (st.session_state[key] or ())),
+                      selected=int(st.session_state[run_key]))  # fmt: skip
+
+
+def overlay_toggles(ctx) -> None:
+    """A toggle per kind of overlay, and the run they are drawn for."""
+    labels = [run.display_label for run in ctx.scene.runs]
+    key, run_key = state.key("overlays"), state.key("overlay_run")
+    if key not in st.session_state:
+        st.session_state[key] = list(ctx.opts.overlays)
+    if run_key not in st.session_state:
+        st.session_state[run_key] = min(ctx.opts.selected, len(labels) - 1)
+    kinds, run = st.columns([3, 2], vertical_alignment="bottom")
+    kinds.pills("State overlays", OVERLAY_KINDS, selection_mode="multi", key=key, format_func=OVERLAY_TITLES.get,
+                on_change=_on_overlays, args=(key, run_key))  # fmt: skip
+    run.selectbox("for run", range(len(labels)), key=run_key, format_func=lambda i: labels[i], on_change=_on_overlays,
+                  args=(key, run_key))  # fmt: skip

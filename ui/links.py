@@ -17,7 +17,7 @@ from ui.lessons import BY_ID as LESSONS
 
 # Keys the app owns; everything else belongs to the Scenario. Streamlit strips its own
 # `embed` and `embed_options` before the script sees the query.
-OPTION_KEYS = ("lecture", "hidden", "colours", "lesson", "view", "selected", "step")
+OPTION_KEYS = ("lecture", "hidden", "colours", "lesson", "view", "selected", "step", "overlays")
 
 _RUN_KEY = re.compile(r"^r(\d+)\.")
 _INDEX = re.compile(r"\[\d+\]$")
@@ -34,6 +34,7 @@ class Options:
     view: str = "Map"
     selected: int = 0  # the run shown in "Copy as code" and in the step inspector
     step: int = 0  # the step shown in the step inspector
+    overlays: tuple[str, ...] = ()  # state overlays drawn on the map for the selected run
 
     def colour_of(self, index: int) -> int:
         return self.colours[index] if index < len(self.colours) else index % PALETTE_SIZE
@@ -64,6 +65,8 @@ def encode(scenario: Scenario, options: Options) -> dict[str, str]:
         q["selected"] = str(options.selected)
     if options.step:
         q["step"] = str(options.step)
+    if options.overlays:
+        q["overlays"] = ",".join(options.overlays)
     return q
 
 
@@ -192,4 +195,13 @@ def _options(query: Mapping[str, str], n_runs: int, warnings: list[str]) -> Opti
             step = int(text)
         else:
             warnings.append(f"Ignored step={_short(str(query['step']))} from the link: a whole number in [0, {MAX_STEPS}].")
-    return Options(lecture, hidden, colours, lesson, view, selected, step)
+    overlays: tuple[str, ...] = ()
+    if "overlays" in query:
+        from viz.overlays import KINDS
+
+        parts = [p.strip() for p in str(query["overlays"]).split(",") if p.strip()]
+        if all(p in KINDS for p in parts):
+            overlays = tuple(k for k in KINDS if k in parts)
+        else:
+            warnings.append(f"Ignored overlays={_short(str(query['overlays']))} from the link: some of {', '.join(KINDS)}, comma-separated.")
+    return Options(lecture, hidden, colours, lesson, view, selected, step, overlays)

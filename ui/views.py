@@ -59,15 +59,17 @@ def figure_inputs(scene: Scenario, opts: Options) -> dict:
 
 def _figure_key(kind: str, scene: Scenario, opts: Options) -> tuple:
     inputs = figure_inputs(scene, opts)
-    return (kind, scene, tuple(inputs["colours"]), tuple(inputs["visible"]), inputs["lecture"])
+    overlays = (opts.overlays, opts.selected) if kind == "map" and opts.overlays else ()
+    return (kind, scene, tuple(inputs["colours"]), tuple(inputs["visible"]), inputs["lecture"], overlays)
 
 
 def map_spec(scene: Scenario, opts: Options, result: Result, grid) -> dict:
     """The map for the page: in lecture mode with plotly's own key beside it (no edits happen
     there), otherwise without, the key being HTML above the map (map_key), which the browser
     redraws for free. The same landscape keeps the user's zoom across edits (uirevision)."""
-    spec = viz.trajectory_map_spec(result, grid, log_scale=scene.landscape_spec.log_scale, legend=opts.lecture,
-                                   colour_bar=opts.lecture, **figure_inputs(scene, opts))  # fmt: skip
+    overlays = inspector.map_overlays(scene, opts)
+    spec = viz.trajectory_map_spec(result, grid, log_scale=scene.landscape_spec.log_scale, legend=opts.lecture or bool(overlays),
+                                   colour_bar=opts.lecture, overlays=overlays, **figure_inputs(scene, opts))  # fmt: skip
     spec["layout"]["uirevision"] = f"{scene.landscape}:{sorted(scene.landscape_params.items())}"
     spec["layout"]["dragmode"] = "pan"  # a click sets the start, a drag moves the view
     return spec
@@ -113,6 +115,7 @@ def map_key(scene: Scenario, opts: Options, result: Result, grid) -> str:
 
 def _map(ctx: Context) -> None:
     if not ctx.opts.lecture:
+        inspector.overlay_toggles(ctx)
         # Our own markup; run labels in it are escaped (viz.key).
         st.markdown(map_key(ctx.scene, ctx.opts, ctx.result, ctx.grid), unsafe_allow_html=True)
     live_chart.chart(map_json(ctx.scene, ctx.opts, ctx.result, ctx.grid), key=MAP_KEY, height=ctx.height,

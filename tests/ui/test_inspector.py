@@ -101,3 +101,34 @@ def test_a_step_past_the_run_shown_from_a_link_is_clamped():
     last = len(at.session_state["result"].runs[0].path) - 2
     assert at.slider(key="g0:inspect_step").value == last
     assert at.session_state[state.OPTIONS].step == last
+
+
+def test_overlay_toggles_draw_the_selected_runs_state_on_the_map_and_live_in_the_url():
+    from tests.ui.test_app import map_spec
+
+    at = app()
+    clean(at)
+    assert not [t for t in map_spec(at)["data"] if str(t.get("meta", "")).startswith("overlay:")]
+    at.selectbox(key="g0:overlay_run").set_value(3).run()
+    at.button_group(key="g0:overlays").set_value(["gradient", "step", "box"]).run()
+    clean(at)
+    assert query(at)["overlays"] == "gradient,step,box" and query(at)["selected"] == "3"
+    spec = map_spec(at)
+    overlays = {t["meta"]: t for t in spec["data"] if str(t.get("meta", "")).startswith("overlay:")}
+    assert set(overlays) == {"overlay:gradient", "overlay:step", "overlay:box"}
+    run = scene(at).runs[3]
+    assert run.display_label in overlays["overlay:step"]["name"]
+    # In frame k the step arrow starts at the run's point k and follows explain's update.
+    animated = spec["frames"][0]["traces"]
+    step_index = next(i for i, t in enumerate(spec["data"]) if t.get("meta") == "overlay:step")
+    factor = float(overlays["overlay:step"]["name"].rsplit("×", 1)[1])
+    for frame in spec["frames"][1:4]:
+        k = int(frame["name"])
+        e = descent.explain(scene(at), run=3, step=k)
+        item = frame["data"][animated.index(step_index)]
+        x, y = np.asarray(item["x"], float), np.asarray(item["y"], float)
+        np.testing.assert_allclose([x[0], y[0]], e["point"], rtol=1e-6)
+        np.testing.assert_allclose([x[1] - x[0], y[1] - y[0]], e["update"] * factor, rtol=2e-3)
+    reopened = app(query(at))
+    clean(reopened)
+    assert reopened.session_state[state.OPTIONS].overlays == ("gradient", "step", "box")
