@@ -21,7 +21,7 @@ import viz
 from descent import Result, Scenario
 from optimizers import code
 from optimizers.spec import FLAVOUR_TITLES
-from ui import inspector, live_chart, memo, state
+from ui import eigen_view, inspector, live_chart, memo, state
 from ui.links import Options
 
 # Figures as the browser receives them (JSON text), shared by every session that shows the same.
@@ -173,6 +173,7 @@ VIEWS: tuple[View, ...] = (
     View("Table", _table),
     View("Code", _code),
     View("Inspector", inspector.draw),
+    View("Quadratic", eigen_view.draw),
 )
 BY_NAME = {view.name: view for view in VIEWS}
 

@@ -132,3 +132,20 @@ def test_overlay_toggles_draw_the_selected_runs_state_on_the_map_and_live_in_the
     reopened = app(query(at))
     clean(reopened)
     assert reopened.session_state[state.OPTIONS].overlays == ("gradient", "step", "box")
+
+
+def test_the_quadratic_view_on_the_ravine_lesson():
+    from ui.lessons import BY_ID
+    from ui.live_chart import sent_figures
+
+    lesson = BY_ID["ravine"]
+    at = app(encode(lesson.build(), Options(view="Quadratic", lesson="ravine")))
+    clean(at)
+    figures = sent_figures(at.get("bidi_component"))
+    metas = {t.get("meta") for f in figures for t in f["data"]}
+    assert {"error:0:0", "error:1:1", "theory:0:0", "theory:1:1", "rate map"} <= metas
+    text = " ".join(m.value for m in at.markdown)
+    assert "rate 0.9650" in text  # SGD at η = 0.035 on κ = 50: max(|1 − 0.035|, |1 − 1.75|) = 0.965
+    other = app(encode(DEFAULT_SCENARIO, Options(view="Quadratic")))
+    clean(other)
+    assert any("Quadratic ravine" in i.value for i in other.info)
