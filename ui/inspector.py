@@ -15,6 +15,7 @@ import optimizers
 from optimizers import explain as seam
 from optimizers.spec import FLAVOUR_TITLES
 from viz.overlays import KINDS as OVERLAY_KINDS
+from viz.overlays import SHARE, Overlays
 from viz.overlays import TITLES as OVERLAY_TITLES
 import viz
 from ui import live_chart, state
@@ -63,7 +64,7 @@ def _vec(x) -> str:
 
 
 def _num(v) -> str:
-    v = float(v)
+    v = float(v) + 0.0  # −0.0 (zero noise times a negative ξ) is written 0
     return r"\text{nan}" if not np.isfinite(v) else f"{v:.5g}".replace("e", r"\mathrm{e}")
 
 
@@ -198,3 +199,12 @@ def overlay_toggles(ctx) -> None:
                 on_change=_on_overlays, args=(key, run_key))  # fmt: skip
     run.selectbox("for run", range(len(labels)), key=run_key, format_func=lambda i: labels[i], on_change=_on_overlays,
                   args=(key, run_key))  # fmt: skip
+    overlays = map_overlays(ctx.scene, ctx.opts)
+    if overlays is not None and ctx.opts.selected < len(ctx.result.runs) and ctx.figure_inputs["visible"][overlays["run"]]:
+        xs, ys = ctx.grid[0], ctx.grid[1]
+        span = min(float(xs[-1] - xs[0]), float(ys[-1] - ys[0]))
+        run_result = ctx.result.runs[overlays["run"]]
+        drawn = Overlays(overlays["steps"], run_result.path, overlays["kinds"], span, run_result.label)
+        scales = ", ".join(f"{OVERLAY_TITLES[k]} ×{drawn.factors[k]:.3g}" for k in drawn.kinds)
+        st.caption(f"Overlays of {run_result.label} at the animated step, one scale per kind over the run "
+                   f"(the longest is {SHARE:.0%} of the view): {scales or 'none for this optimizer'}.")  # fmt: skip

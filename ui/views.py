@@ -68,7 +68,7 @@ def map_spec(scene: Scenario, opts: Options, result: Result, grid) -> dict:
     there), otherwise without, the key being HTML above the map (map_key), which the browser
     redraws for free. The same landscape keeps the user's zoom across edits (uirevision)."""
     overlays = inspector.map_overlays(scene, opts)
-    spec = viz.trajectory_map_spec(result, grid, log_scale=scene.landscape_spec.log_scale, legend=opts.lecture or bool(overlays),
+    spec = viz.trajectory_map_spec(result, grid, log_scale=scene.landscape_spec.log_scale, legend=opts.lecture,
                                    colour_bar=opts.lecture, overlays=overlays, **figure_inputs(scene, opts))  # fmt: skip
     spec["layout"]["uirevision"] = f"{scene.landscape}:{sorted(scene.landscape_params.items())}"
     spec["layout"]["dragmode"] = "pan"  # a click sets the start, a drag moves the view

@@ -86,12 +86,14 @@ class Overlays:
         self.label = label
 
     def at(self, step: int) -> list[dict]:
-        """Each kind's x and y at path index `step` (nothing at the last point: no step leaves it)."""
+        """Each kind's x and y at path index `step`. No step leaves a run's last point: there
+        (and after a diverged run ended) the last step taken is shown, where it started."""
         out = []
         for kind in self.kinds:
             vecs = self.vecs[kind]
-            if 0 <= step < len(vecs):
-                x, y = _shape(kind, self.path[step], vecs[step], self.factors[kind])
+            k = min(step, len(vecs) - 1)
+            if k >= 0:
+                x, y = _shape(kind, self.path[k], vecs[k], self.factors[kind])
             else:
                 x, y = [], []
             out.append({"x": x, "y": y})

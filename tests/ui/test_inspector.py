@@ -118,6 +118,8 @@ def test_overlay_toggles_draw_the_selected_runs_state_on_the_map_and_live_in_the
     assert set(overlays) == {"overlay:gradient", "overlay:step", "overlay:box"}
     run = scene(at).runs[3]
     assert run.display_label in overlays["overlay:step"]["name"]
+    factor = overlays["overlay:step"]["name"].rsplit("×", 1)[1]
+    assert f"step taken ×{factor}" in " ".join(c.value for c in at.caption)  # the scale, stated by the map
     # In frame k the step arrow starts at the run's point k and follows explain's update.
     animated = spec["frames"][0]["traces"]
     step_index = next(i for i, t in enumerate(spec["data"]) if t.get("meta") == "overlay:step")
