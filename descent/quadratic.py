@@ -15,7 +15,6 @@ The run's rate is the largest over i. `rate_map` gives it over an (η, β) grid 
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 
 import jax

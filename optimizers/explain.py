@@ -15,8 +15,9 @@ names from optax's state before and after the step (its fields are named `mu`, `
 corrections.
 
 `describe` also renames the state buffers to the names of the equations: `m` and `v` for the Adam
-family, `velocity` for SGD's momentum, `accumulator` for Adagrad, and so on (`STATE_NAMES`), and
-`EQUATION_LINES` keys each equation line (from the catalogue) by the names it uses.
+family, `velocity` for SGD's momentum, `accumulator` for Adagrad, and so on (`STATE_NAMES`);
+`symbol(name, optimizer, flavour)` is each name's LaTeX symbol as the catalogue's equations
+(optimizers/catalogue.py) write it, which the step inspector shows with the numbers.
 """
 
 from __future__ import annotations

@@ -9,8 +9,9 @@ import streamlit as st
 from descent import quadratic
 from ui import live_chart
 from viz.eigen import eigen_errors_spec, rate_map_spec
+from viz.wire import compact
 
-GRID = 120
+GRID = 80
 
 
 def theories(scene) -> list[np.ndarray | None]:
@@ -39,7 +40,7 @@ def draw(ctx) -> None:
     )
     spec = eigen_errors_spec(errors, labels=[result.runs[i].label for i in shown], colours=[inputs["colours"][i] for i in shown],
                              lams=lams.tolist(), theory=[rates[i] for i in shown])  # fmt: skip
-    live_chart.chart(live_chart.figure_json(spec), key="eigen_errors", height=spec["layout"]["height"])
+    live_chart.chart(live_chart.figure_json(compact(spec)), key="eigen_errors", height=spec["layout"]["height"])
     points = []
     for i in shown:
         hb = quadratic.theory_of(scene.runs[i])
@@ -53,4 +54,4 @@ def draw(ctx) -> None:
     st.markdown("**Convergence rate over (η, β)** for this κ (best on this grid "
                 f"{best:.4f}; √κ−1 over √κ+1 = {(np.sqrt(lams[1]) - 1) / (np.sqrt(lams[1]) + 1):.4f}). "
                 + ("; ".join(lines) if lines else "No run is plain SGD or heavy-ball with a constant rate."))  # fmt: skip
-    live_chart.chart(live_chart.figure_json(rate_map), key="rate_map", height=rate_map["layout"]["height"])
+    live_chart.chart(live_chart.figure_json(compact(rate_map)), key="rate_map", height=rate_map["layout"]["height"])

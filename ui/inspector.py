@@ -12,13 +12,13 @@ import streamlit as st
 
 import descent
 import optimizers
+import viz
 from optimizers import explain as seam
 from optimizers.spec import FLAVOUR_TITLES
+from ui import live_chart, state
 from viz.overlays import KINDS as OVERLAY_KINDS
 from viz.overlays import SHARE, Overlays
 from viz.overlays import TITLES as OVERLAY_TITLES
-import viz
-from ui import live_chart, state
 
 # The order in which quantities are listed; names not here follow in their own order.
 ORDER = (
@@ -72,7 +72,7 @@ def substituted(e: dict) -> list[str]:
     """The step's equations with its numbers: the gradient, each buffer before → after, the
     effective learning rate, the update and the next point."""
     opt, fl = e["optimizer"], e["flavour"]
-    sym = lambda name: seam.symbol(name, opt, fl)  # noqa: E731
+    sym = lambda name: seam.symbol(name, opt, fl)
     lines = [
         rf"g = \nabla f(p) + \text{{noise}} = {_vec(e['true_gradient'])} + {_vec(e['noise'])} = {_vec(e['gradient'])}",
         rf"\eta_t = {_num(e['learning_rate'])},\quad t = {e['t']}",
@@ -167,7 +167,7 @@ def _step_sizes(ctx, step: int) -> None:
     steps = [descent.explain_steps(ctx.scene, run=i) for i in range(len(ctx.scene.runs))]
     spec = viz.step_sizes_spec(steps, labels=[r.label for r in ctx.result.runs], colours=inputs["colours"],
                                visible=inputs["visible"], current_step=step)  # fmt: skip
-    live_chart.chart(live_chart.figure_json(spec), key="step_sizes", height=spec["layout"]["height"], config={"displaylogo": False})
+    live_chart.chart(live_chart.figure_json(viz.compact(spec)), key="step_sizes", height=spec["layout"]["height"], config={"displaylogo": False})
 
 
 # -- state overlays on the map ---------------------------------------------------------------------

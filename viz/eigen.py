@@ -31,14 +31,14 @@ def eigen_errors_spec(
         for i in range(2):
             name = f"{label}: along e{i + 1} (λ = {lams[i]:g})"
             data.append({
-                "type": "scatter", "mode": "lines", "x": idx.tolist(), "y": np.maximum(err[idx, i], 1e-30).astype(float).tolist(),
+                "type": "scatter", "mode": "lines", "x": idx.astype(np.int32), "y": np.maximum(err[idx, i], 1e-30).astype(np.float32),
                 "name": name, "meta": f"error:{run}:{i}", "legendgroup": label,
                 "line": {"color": colour, "dash": DASH[i], "width": 2},
             })  # fmt: skip
             if rate is not None and n:
                 expected = float(err[0, i]) * float(rate[i]) ** idx.astype(float)
                 data.append({
-                    "type": "scatter", "mode": "lines", "x": idx.tolist(), "y": np.maximum(expected, 1e-30).tolist(),
+                    "type": "scatter", "mode": "lines", "x": idx.astype(np.int32), "y": np.maximum(expected, 1e-30).astype(np.float32),
                     "name": f"{label}: theory, rate {float(rate[i]):.4g} along e{i + 1}", "meta": f"theory:{run}:{i}",
                     "legendgroup": label, "line": {"color": colour, "dash": "dot", "width": 1},
                 })  # fmt: skip
@@ -60,11 +60,11 @@ def rate_map_spec(
     height: int = 420,
 ) -> dict:
     """The convergence rate max ρ over (η, β) (β = 0 is gradient descent); above 1 diverges,
-    drawn grey. `points`: (η, β, label, colour) of each run, marked."""
+    drawn grey (a gap over the grey background). `points`: (η, β, label, colour) of each run, marked."""
     shown = np.where(rates < 1.0, rates, np.nan)
     data = [{
-        "type": "heatmap", "x": np.asarray(etas, float).tolist(), "y": np.asarray(betas, float).tolist(),
-        "z": [[None if not np.isfinite(v) else float(v) for v in row] for row in shown], "zmin": 0.0, "zmax": 1.0,
+        "type": "heatmap", "x": np.asarray(etas, np.float32), "y": np.asarray(betas, np.float32),
+        "z": _rows(shown), "zmin": 0.0, "zmax": 1.0,
         "colorscale": "Viridis", "reversescale": True, "colorbar": {"title": {"text": "rate"}}, "name": "rate",
         "hovertemplate": "η = %{x:.4g}<br>β = %{y:.3g}<br>rate %{z:.4f}<extra></extra>", "meta": "rate map",
     }]  # fmt: skip
@@ -80,3 +80,9 @@ def rate_map_spec(
                          "x": 1, "y": 1.06, "xanchor": "right"}],
     }  # fmt: skip
     return {"data": data, "layout": layout}
+
+
+def _rows(values: np.ndarray) -> list[list[float | None]]:
+    """A 2-D array as rows of 4-decimal numbers (None where not finite): typed arrays are 1-D
+    only (viz.wire), and float32 written in full takes 18 characters a value."""
+    return [[round(float(v), 4) if np.isfinite(v) else None for v in row] for row in values]

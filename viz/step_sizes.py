@@ -57,9 +57,11 @@ def step_sizes_spec(
             continue
         sizes = coordinate_step_sizes(steps)
         idx = _thin(len(sizes))
+        # Every step: the x axis is implicit (x0 = 0, dx = 1); thinned: the steps kept.
+        steps_x = {"x0": 0, "dx": 1} if len(idx) == len(sizes) else {"x": idx.astype(np.int32)}
         for axis, name in ((0, "x"), (1, "y")):
             data.append({
-                "type": "scatter", "mode": "lines", "x": idx.tolist(), "y": sizes[idx, axis].astype(float).tolist(),
+                "type": "scatter", "mode": "lines", **steps_x, "y": np.ascontiguousarray(sizes[idx, axis], np.float32),
                 "name": labels[i], "legendgroup": labels[i], "showlegend": axis == 0, "meta": f"{labels[i]}:{name}",
                 "line": {"color": colours[i], "width": 2}, "xaxis": "x" if axis == 0 else "x2",
                 "yaxis": "y" if axis == 0 else "y2",
@@ -71,7 +73,7 @@ def step_sizes_spec(
             has_bias = True
             values = np.asarray(steps[name], np.float32)[:BIAS_STEPS]
             data.append({
-                "type": "scatter", "mode": "lines", "x": list(range(1, len(values) + 1)), "y": values.astype(float).tolist(),
+                "type": "scatter", "mode": "lines", "x0": 1, "dx": 1, "y": values,
                 "name": f"{labels[i]}: 1 − β{name[-1]}^t", "legendgroup": labels[i], "showlegend": False,
                 "meta": f"{labels[i]}:{name}", "line": {"color": colours[i], "width": 2, "dash": DASHES[name]},
                 "xaxis": "x3", "yaxis": "y3",

@@ -49,7 +49,7 @@ def test_arrows_start_at_the_run_and_point_where_explain_says(steady_1000):
 
 
 def test_one_scale_per_kind_fits_the_largest_arrow_in_a_share_of_the_view(steady_1000):
-    spec, steps = overlay_map(steady_1000, run=1)  # SGD with momentum: no box
+    spec, _ = overlay_map(steady_1000, run=1)  # SGD with momentum: no box
     where = overlay_indices(spec)
     assert set(where) == {"gradient", "momentum", "step"}
     span = min(float(np.ptp(steady_1000.surface[0])), float(np.ptp(steady_1000.surface[1])))

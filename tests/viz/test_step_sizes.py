@@ -65,5 +65,7 @@ def test_long_runs_are_thinned_and_hidden_runs_left_out():
     steps = [descent.explain_steps(long, run=0)]
     spec = viz.step_sizes_spec(steps, labels=["Adagrad"], colours=["#000"])
     x = lines(spec)["Adagrad:x"]
-    assert len(x["x"]) <= MAX_POINTS + 1 and x["x"][-1] == 4999
+    assert len(x["x"]) <= MAX_POINTS + 1 and x["x"][-1] == 4999 and len(x["y"]) == len(x["x"])
+    short = lines(viz.step_sizes_spec([descent.explain_steps(SCENE, run=1)], labels=["Adagrad"], colours=["#000"]))
+    assert "x" not in short["Adagrad:x"] and (short["Adagrad:x"]["x0"], short["Adagrad:x"]["dx"]) == (0, 1)  # step = index
     assert viz.step_sizes_spec(steps, labels=["Adagrad"], colours=["#000"], visible=[False])["data"] == []
