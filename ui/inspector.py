@@ -68,9 +68,46 @@ def _num(v) -> str:
     return r"\text{nan}" if not np.isfinite(v) else f"{v:.5g}".replace("e", r"\mathrm{e}")
 
 
-def substituted(e: dict) -> list[str]:
-    """The step's equations with its numbers: the gradient, each buffer before → after, the
-    effective learning rate, the update and the next point."""
+def state_rules(e: dict, hp: dict) -> dict[str, str]:
+    """Each buffer's update as the catalogue's equation writes it, with this step's numbers on
+    the right-hand side (the result, on the left, is the optimizer's own `state_after`)."""
+    if not hp:
+        return {}
+    opt, fl = e["optimizer"], e["flavour"]
+    before = e["state_before"]
+    g = e.get("g", e["gradient"])  # PyTorch's g already holds its L2 term
+    g2 = rf"{_vec(g)}^{{2}}"
+
+    def ema(decay, name, x):
+        d = float(hp[decay])
+        return rf"{_num(d)}\,{_vec(before[name])} + {_num(1.0 - d)}\,{x}"
+
+    rules: dict[str, str] = {}
+    if opt == "sgd" and "momentum" in hp:
+        mu = _num(hp["momentum"])
+        rules["velocity"] = (rf"{mu}\,{_vec(before['velocity'])} - {_num(e['learning_rate'])}\,{_vec(g)}" if fl == "keras"
+                             else rf"{mu}\,{_vec(before['velocity'])} + {_vec(g)}")  # fmt: skip
+    elif opt == "adagrad":
+        rules["accumulator"] = rf"{_vec(before['accumulator'])} + {g2}"
+    elif opt == "rmsprop":
+        rules["v"] = ema("rho", "v", g2)
+    elif opt in ("adam", "adamw", "nadam"):
+        rules["m"], rules["v"] = ema("beta1", "m", _vec(g)), ema("beta2", "v", g2)
+    elif opt == "adamax":
+        rules["m"] = ema("beta1", "m", _vec(g))
+        plus = "" if fl == "keras" else rf" + {_num(hp['epsilon'])}"
+        rules["u"] = rf"\max\left({_num(hp['beta2'])}\,{_vec(before['u'])},\ |{_vec(g)}|{plus}\right)"
+    elif opt == "adadelta":
+        rules["E_g"] = ema("rho", "E_g", g2)
+        rules["E_delta"] = ema("rho", "E_delta", rf"{_vec(e['delta'])}^{{2}}") if "delta" in e else None
+    elif opt == "lion":
+        rules["m"] = ema("beta2", "m", _vec(g))
+    return {k: v for k, v in rules.items() if v is not None}
+
+
+def substituted(e: dict, hparams: dict | None = None) -> list[str]:
+    """The step's equations with its numbers: the gradient, each buffer's update with the
+    numbers put in (`state_rules`), the effective learning rate, the update and the next point."""
     opt, fl = e["optimizer"], e["flavour"]
     sym = lambda name: seam.symbol(name, opt, fl)
     lines = [
@@ -80,8 +117,13 @@ def substituted(e: dict) -> list[str]:
     corrections = [rf"{sym(n)} = {_num(e[n])}" for n in ("bias_correction1", "bias_correction2") if n in e]
     if corrections:
         lines.append(r",\quad ".join(corrections))
+    rules = state_rules(e, hparams or {})
     for name, before in e["state_before"].items():
-        lines.append(rf"{sym(name)}:\ {_vec(before)} \;\to\; {_vec(e['state_after'][name])}")
+        rule = rules.get(name)
+        if rule is None:
+            lines.append(rf"{sym(name)}:\ {_vec(before)} \;\to\; {_vec(e['state_after'][name])}")
+        else:
+            lines.append(rf"{sym(name)} \leftarrow {rule} = {_vec(e['state_after'][name])}")
     if "m_hat" in e:
         lines.append(rf"\hat m = {_vec(e['m_hat'])}")
     if "effective_lr" in e:
@@ -154,7 +196,7 @@ def draw(ctx) -> None:
     for line in equation_lines(spec.equations[e["flavour"]]):
         st.latex(line)
     st.markdown("**With this step's numbers**")
-    for line in substituted(e):
+    for line in substituted(e, scene.runs[run].resolved_hparams()):
         st.latex(line)
     st.table(numbers(e), border="horizontal")
     st.markdown("**Each coordinate's step**: the effective learning rate along x and along y at every step "

@@ -151,3 +151,19 @@ def test_the_quadratic_view_on_the_ravine_lesson():
     other = app(encode(DEFAULT_SCENARIO, Options(view="Quadratic")))
     clean(other)
     assert any("Quadratic ravine" in i.value for i in other.info)
+
+
+@pytest.mark.parametrize("optimizer,flavour", [(o, f) for o in ("sgd", "adagrad", "rmsprop", "adam", "adamax", "adadelta", "lion") for f in ("keras", "pytorch", "optax") if not (o == "lion" and f == "pytorch")])
+def test_each_buffers_rule_is_written_with_the_steps_numbers(optimizer, flavour):
+    scene = descent.Scenario.from_json({"landscape": "quadratic", "steps": 10, "runs": [
+        {"optimizer": optimizer, "flavour": flavour, "hparams": {"learning_rate": 0.01, **({"momentum": 0.9} if optimizer == "sgd" else {})}}]})  # fmt: skip
+    e = descent.explain(scene, step=3)
+    hp = scene.runs[0].resolved_hparams()
+    lines = inspector.substituted(e, hp)
+    rules = inspector.state_rules(e, hp)
+    assert set(rules) <= set(e["state_after"]) and rules, "no buffer written out"
+    for name, rule in rules.items():
+        line = next(line for line in lines if rule in line)
+        assert line.endswith(inspector._vec(e["state_after"][name]))  # the optimizer's own result on the left
+        assert inspector._vec(e["state_before"][name]) in rule  # the buffer before, on the right
+    assert any(inspector._vec(e["next_point"]) in line for line in lines)
