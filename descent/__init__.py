@@ -10,6 +10,7 @@
 from descent.engine import DEFAULT_TOLERANCE, DIVERGENCE_LIMIT, trace_count
 from descent.errors import ScenarioError
 from descent.maps import Axis, BasinMap, HyperparameterMap, Tuning, basin_map, hyperparameter_map, tune_learning_rates
+from descent.explain import explain, explain_steps
 from descent.result import Result, RunResult, SweepResult
 from descent.minibatch import Minibatch
 from descent.runner import data, formula_grid, landscape_grid, run, surface, sweep
@@ -49,6 +50,8 @@ __all__ = [
     "formula_grid",
     "data",
     "Minibatch",
+    "explain",
+    "explain_steps",
     "landscape_grid",
     "run",
     "show",

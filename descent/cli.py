@@ -1,4 +1,4 @@
-"""`python -m descent`: run a scenario, print the catalogues, or benchmark the engine.
+"""`python -m descent`: run a scenario, explain one of its steps, print the catalogues, or benchmark.
 
 Bad input exits with status 2 and one line naming the field and what is allowed; there is
 never a traceback for something a user typed.
@@ -40,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     code.add_argument("scenario", help="path to a scenario JSON file, or - to read it from stdin")
     code.add_argument("--framework", required=True, choices=("keras", "pytorch", "optax"), help="the framework to write for")
     code.add_argument("--run", type=int, default=0, help="which run (0 = the first)")
+    explain = sub.add_parser("explain", help="print one step of a run of SCENARIO.json, with every number in it, as JSON")
+    explain.add_argument("scenario", help="path to a scenario JSON file, or - to read it from stdin")
+    explain.add_argument("--run", type=int, default=0, help="which run (0 = the first)")
+    explain.add_argument("--step", type=int, default=0, help="which step k (from point k to point k + 1)")
+    explain.add_argument("--indent", type=int, default=None, help="pretty-print with this indent")
     bench = sub.add_parser("bench", help="measure the engine's speed on this machine")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions and a smaller sweep")
     bench.add_argument("--maps", action="store_true", help="time the maps instead: 200x200 hyperparameters, 512x512 starts, 4x64 rates")
@@ -149,6 +154,16 @@ def main(argv: list[str] | None = None) -> int:
         result = descent.run(scenario)
         run = result.runs[args.run]
         print(reproduce.script(scenario, args.run, args.framework, table=(run.final_point, run.final_loss)), end="")
+        return 0
+    if args.command == "explain":
+        from descent.explain import to_json
+
+        try:
+            explained = descent.explain(scenario, run=args.run, step=args.step)
+        except descent.ScenarioError as e:
+            return _fail(str(e))
+        json.dump(to_json(explained), sys.stdout, indent=args.indent, allow_nan=False)
+        print()
         return 0
     result = descent.run(scenario)
     json.dump(result.to_json(), sys.stdout, indent=args.indent, allow_nan=False)

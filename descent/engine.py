@@ -31,6 +31,7 @@ import numpy as np
 import landscapes
 import optimizers
 from optimizers import DECAY_RATES, Decay, schedules
+from optimizers import explain as seam
 
 # A coordinate beyond this counts as diverged, as does any non-finite value.
 DIVERGENCE_LIMIT = 1e6
@@ -41,8 +42,9 @@ DEFAULT_TOLERANCE = 1e-3
 CHUNK = 1024
 SWEEP_CHUNK = 256
 
-# Output columns of a trajectory.
+# Output columns of a trajectory; the explained values of each step follow (`explained_layout`).
 X, Y, LOSS, GRAD_NORM, LR, M1X, M1Y, M2X, M2Y = range(9)
+COLUMNS = 9
 
 _traces: collections.Counter = collections.Counter()
 
@@ -218,6 +220,58 @@ def _oracle(key: RunKey, values, batched: bool = False):
     return jax.vmap(grad, in_axes=(1, None), out_axes=1) if batched else grad
 
 
+def explained_step(key: RunKey, hp, schedule, value_and_grad, tx, noise_scale, p, state, k, noise, oracle=None):
+    """`advance` under the seam's collector: (Step, the step's named values).
+
+    The named values are what the optimizer noted while updating (optax's: read from its state),
+    the state buffers before and after under their equation names, the gradient fed to the
+    optimizer, the noise in it, and the update (see `descent.explain`). On a data landscape
+    (`oracle`) the gradient fed is the minibatch's, and its "noise" is how far that is from ∇f.
+    """
+    s, noted = seam.collect(advance, value_and_grad, tx, noise_scale, p, state, noise, oracle)
+    fed = s.grad + noise_scale * noise if oracle is None else oracle(p, noise)
+    named = seam.describe(key.optimizer, key.flavour, hp, fed, p, state, s.state, noted, schedule(k))
+    named.update(true_gradient=s.grad, noise=fed - s.grad, gradient=fed, update=s.update)
+    return s, named
+
+
+class ExplainedLayout(NamedTuple):
+    treedef: object
+    shapes: tuple[tuple[int, ...], ...]
+    dtypes: tuple[np.dtype, ...]
+
+    def unflatten(self, columns: np.ndarray):
+        """The named values from a trajectory's explained columns (any leading shape)."""
+        leaves, i = [], 0
+        for shape, dtype in zip(self.shapes, self.dtypes):
+            size = int(np.prod(shape, dtype=np.int64))
+            block = columns[..., i : i + size].reshape(columns.shape[:-1] + shape)
+            leaves.append(block.astype(dtype))
+            i += size
+        return jax.tree_util.tree_unflatten(self.treedef, leaves)
+
+
+def _flatten_explained(named) -> jax.Array:
+    leaves = jax.tree_util.tree_leaves(named)
+    return jnp.concatenate([jnp.ravel(leaf).astype(jnp.float32) for leaf in leaves])
+
+
+@functools.lru_cache(maxsize=None)
+def explained_layout(key: RunKey) -> ExplainedLayout:
+    """Where each named value of a step sits in a trajectory's row, after the first COLUMNS."""
+
+    def one(values, p):
+        f, tx, schedule, noise_scale = _problem(key, values)
+        hp = _unpack(key, values)[0]
+        state = tx.init(p)
+        return explained_step(key, hp, schedule, jax.value_and_grad(f), tx, noise_scale, p, state, 0, jnp.zeros(2))[1]
+
+    f32 = jnp.float32
+    shapes = jax.eval_shape(one, jax.ShapeDtypeStruct((layout(key).size,), f32), jax.ShapeDtypeStruct((2,), f32))
+    leaves, treedef = jax.tree_util.tree_flatten(shapes)
+    return ExplainedLayout(treedef, tuple(tuple(a.shape) for a in leaves), tuple(np.dtype(a.dtype) for a in leaves))
+
+
 def _moments(state, like):
     first, second = optimizers.moments(state)
     nan = jnp.full_like(like, jnp.nan)
@@ -275,6 +329,7 @@ def _fresh_if_first(k0, tx, p, state):
 def _trajectory_chunk(key: RunKey, values, carry, k0, xi, steps, tol):
     _traces[("trajectory", key)] += 1
     f, tx, schedule, noise_scale = _problem(key, values)
+    hp = _unpack(key, values)[0]
     value_and_grad = jax.value_and_grad(f)
     minima = minima_array(key.landscape)
     oracle = _oracle(key, values)
@@ -282,9 +337,11 @@ def _trajectory_chunk(key: RunKey, values, carry, k0, xi, steps, tol):
     def step(carry, inputs):
         p, state, bad_at, near_at = carry
         k, noise = inputs
-        s = advance(value_and_grad, tx, noise_scale, p, state, noise, oracle)
+        # The explained values come out of the very step that moves the point, so that
+        # `descent.explain`'s next point is the path's next point, bit for bit.
+        s, named = explained_step(key, hp, schedule, value_and_grad, tx, noise_scale, p, state, k, noise, oracle)
         m1, m2 = _moments(state, p)  # the state that produced p
-        row = jnp.concatenate([p, jnp.stack([s.loss, jnp.linalg.norm(s.grad), schedule(k)]), m1, m2])
+        row = jnp.concatenate([p, jnp.stack([s.loss, jnp.linalg.norm(s.grad), schedule(k)]), m1, m2, _flatten_explained(named)])
         # The first diverged point and the first point near a minimum (before divergence),
         # tracked as scalars here: finding them afterwards in the stacked rows cost a third
         # of the whole run.
@@ -305,7 +362,8 @@ def trajectory(key: RunKey, values: np.ndarray, start, seed: int, steps: int, to
     `inputs(size, index)` gives the per-step inputs of chunk `index` instead of the Gaussian
     noise: a data landscape's minibatch weights (descent.minibatch).
 
-    Rows: float32 (x, y, loss, |∇f|, lr, first and second moments) per point. Indices: the
+    Rows: float32 (x, y, loss, |∇f|, lr, first and second moments) per point, then the named
+    values of the step from that point (`explained_layout(key)`). Indices: the
     first diverged point and the first point within `tol` of a known minimum, None if none.
     A run that diverged comes back with only the rows up to its first bad point's chunk.
     """

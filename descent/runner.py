@@ -52,6 +52,8 @@ def run_one(scenario: Scenario, run: Run, tol: float = engine.DEFAULT_TOLERANCE)
     noise = scenario.noise
     values = packed_values(scenario, run, key, hparams)
     table, bad, near = engine.trajectory(key, values, scenario.start_of(run), noise.seed, scenario.steps, tol, step_inputs(scenario))
+    # The explained columns stay behind (descent.explain recomputes them): results are cached.
+    table = np.ascontiguousarray(table[:, : engine.COLUMNS])
     table.setflags(write=False)  # results are shared (caches, sessions): nobody may change them
     n = len(table) if bad is None else bad
     if scenario.formula is not None or scenario.dataset is not None:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 
 import optax
 
-from optimizers import code, keras, optax_flavour, pytorch, schedules
+from optimizers import code, explain, keras, optax_flavour, pytorch, schedules
 from optimizers.catalogue import OPTIMIZERS
 from optimizers.decay import Decay
 from optimizers.spec import FLAVOUR_TITLES, FLAVOURS, REQUIRED, HyperParam, OptimizerSpec
@@ -135,6 +135,7 @@ __all__ = [
     "build",
     "catalogue",
     "code",
+    "explain",
     "get",
     "ids",
     "moments",

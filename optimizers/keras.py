@@ -19,6 +19,7 @@ import jax.numpy as jnp
 import optax
 
 from optimizers.decay import value
+from optimizers.explain import note
 from optimizers.states import (
     AccumulatorState,
     AdadeltaState,
@@ -50,6 +51,7 @@ def sgd(learning_rate, momentum, nesterov: bool, weight_decay) -> optax.Gradient
         lr = learning_rate(state.count)
         v = state.trace * momentum - grads * lr
         step = v * momentum - grads * lr if nesterov else v
+        note(learning_rate=lr, t=state.count + 1)
         return step + _decay(params, weight_decay, lr), TraceState(state.count + 1, v)
 
     return optax.GradientTransformation(init, update)
@@ -65,6 +67,7 @@ def adagrad(learning_rate, initial_accumulator_value, epsilon, weight_decay):
         lr = learning_rate(state.count)
         acc = state.sum_of_squares + jnp.square(grads)
         step = -(lr * grads) / jnp.sqrt(acc + epsilon)
+        note(learning_rate=lr, t=state.count + 1, effective_lr=lr / jnp.sqrt(acc + epsilon))
         return step + _decay(params, weight_decay, lr), AccumulatorState(state.count + 1, acc)
 
     return optax.GradientTransformation(init, update)
@@ -89,6 +92,7 @@ def rmsprop(learning_rate, rho, momentum, epsilon, centered: bool, weight_decay)
             mu = state.mu
             denominator = nu + epsilon
         increment = (lr * grads) / jnp.sqrt(denominator)
+        note(learning_rate=lr, t=state.count + 1, effective_lr=lr / jnp.sqrt(denominator), increment=increment)
         trace = momentum * state.trace + increment
         new_state = RmsState(state.count + 1, nu, mu, trace)
         return -trace + _decay(params, weight_decay, lr), new_state
@@ -114,6 +118,10 @@ def adam(learning_rate, beta1, beta2, epsilon, amsgrad: bool, weight_decay):
         nu_max = jnp.maximum(state.nu_max, nu) if amsgrad else None
         denom_v = nu_max if amsgrad else nu
         step = -(mu * alpha) / (jnp.sqrt(denom_v) + epsilon)
+        bc1, bc2 = 1.0 - beta1**t, 1.0 - beta2**t
+        # update = −η_eff·m̂ with m̂ = m/(1 − β1^t): η_eff = α_t(1 − β1^t)/(√v + ε)
+        note(learning_rate=lr, t=state.count + 1, alpha=alpha, bias_correction1=bc1, bias_correction2=bc2,
+             m_hat=mu / bc1, effective_lr=alpha * bc1 / (jnp.sqrt(denom_v) + epsilon))
         new_state = AdamState(state.count + 1, mu, nu, nu_max)
         return step + _decay(params, weight_decay, lr), new_state
 
@@ -132,6 +140,8 @@ def adamax(learning_rate, beta1, beta2, epsilon, weight_decay):
         mu = state.mu + (grads - state.mu) * (1.0 - beta1)
         nu = jnp.maximum(beta2 * state.nu, jnp.abs(grads))
         step = -(lr * mu) / ((1.0 - beta1**t) * (nu + epsilon))
+        bc1 = 1.0 - beta1**t
+        note(learning_rate=lr, t=state.count + 1, bias_correction1=bc1, m_hat=mu / bc1, effective_lr=lr / (nu + epsilon))
         return step + _decay(params, weight_decay, lr), AdamaxState(state.count + 1, mu, nu)
 
     return optax.GradientTransformation(init, update)
@@ -159,6 +169,8 @@ def nadam(learning_rate, beta1, beta2, epsilon, weight_decay):
         m_hat = (u_next * mu) / (1.0 - product_next) + ((1.0 - u_t) * grads) / (1.0 - product)
         v_hat = nu / (1.0 - b2**t)
         step = -(m_hat * lr) / (jnp.sqrt(v_hat) + epsilon)
+        note(learning_rate=lr, t=state.count + 1, mu_t=u_t, mu_next=u_next, bias_correction2=1.0 - b2**t,
+             m_hat=m_hat, v_hat=v_hat, effective_lr=lr / (jnp.sqrt(v_hat) + epsilon))
         new_state = NadamState(state.count + 1, mu, nu, product)
         return step + _decay(params, weight_decay, lr), new_state
 
@@ -177,6 +189,8 @@ def adadelta(learning_rate, rho, epsilon, weight_decay):
         delta = -(jnp.sqrt(state.e_x + epsilon) * grads) / jnp.sqrt(e_g + epsilon)
         e_x = rho * state.e_x + (1.0 - rho) * jnp.square(delta)
         step = lr * delta
+        note(learning_rate=lr, t=state.count + 1, delta=-delta,
+             effective_lr=lr * jnp.sqrt(state.e_x + epsilon) / jnp.sqrt(e_g + epsilon))
         return step + _decay(params, weight_decay, lr), AdadeltaState(state.count + 1, e_g, e_x)
 
     return optax.GradientTransformation(init, update)
@@ -191,7 +205,9 @@ def lion(learning_rate, beta1, beta2, weight_decay):
     def update(grads, state, params):
         lr = learning_rate(state.count)
         b1, b2 = value(beta1), value(beta2)  # Keras's Lion casts before `1.0 - beta`
-        step = -lr * jnp.sign(state.mu * b1 + grads * (1.0 - b1))
+        direction = jnp.sign(state.mu * b1 + grads * (1.0 - b1))
+        step = -lr * direction
+        note(learning_rate=lr, t=state.count + 1, direction=direction)
         mu = state.mu * b2 + grads * (1.0 - b2)
         return step + _decay(params, weight_decay, lr), LionState(state.count + 1, mu)
 

@@ -17,6 +17,7 @@ import jax.numpy as jnp
 import optax
 
 from optimizers.decay import value
+from optimizers.explain import note
 from optimizers.states import (
     AccumulatorState,
     AdadeltaState,
@@ -49,6 +50,7 @@ def sgd(learning_rate, momentum, nesterov: bool, weight_decay) -> optax.Gradient
         g = grads + weight_decay * params
         buf = momentum * state.trace + g
         direction = g + momentum * buf if nesterov else buf
+        note(learning_rate=lr, t=state.count + 1, g=g, direction=direction)
         return -lr * direction, TraceState(state.count + 1, buf)
 
     return optax.GradientTransformation(init, update)
@@ -64,6 +66,7 @@ def adagrad(learning_rate, initial_accumulator_value, epsilon, weight_decay):
         lr = learning_rate(state.count)
         g = grads + weight_decay * params
         acc = state.sum_of_squares + g * g
+        note(learning_rate=lr, t=state.count + 1, g=g, effective_lr=lr / (jnp.sqrt(acc) + epsilon))
         return -lr * (g / (jnp.sqrt(acc) + epsilon)), AccumulatorState(state.count + 1, acc)
 
     return optax.GradientTransformation(init, update)
@@ -88,6 +91,7 @@ def rmsprop(learning_rate, rho, momentum, epsilon, centered: bool, weight_decay)
             mu = state.mu
             avg = jnp.sqrt(nu) + epsilon
         buf = momentum * state.trace + g / avg
+        note(learning_rate=lr, t=state.count + 1, g=g, effective_lr=lr / avg)
         return -lr * buf, RmsState(state.count + 1, nu, mu, buf)
 
     return optax.GradientTransformation(init, update)
@@ -118,6 +122,9 @@ def adam(learning_rate, beta1, beta2, epsilon, amsgrad: bool, weight_decay, deco
         nu_max = jnp.maximum(state.nu_max, nu) if amsgrad else None
         denom = jnp.sqrt(nu_max if amsgrad else nu) / bias_correction2_sqrt + epsilon
         step = -step_size * (mu / denom)
+        bc1 = beta1.bias_correction(t)
+        note(learning_rate=lr, t=state.count + 1, g=g, bias_correction1=bc1, bias_correction2=beta2.bias_correction(t),
+             m_hat=mu / bc1, effective_lr=lr / denom)
         return step + decay, AdamState(state.count + 1, mu, nu, nu_max)
 
     return optax.GradientTransformation(init, update)
@@ -140,6 +147,8 @@ def adamax(learning_rate, beta1, beta2, epsilon, weight_decay):
         mu = _lerp(state.mu, g, 1.0 - beta1)
         nu = jnp.maximum(state.nu * beta2, jnp.abs(g) + epsilon)
         clr = lr / beta1.bias_correction(t)
+        bc1 = beta1.bias_correction(t)
+        note(learning_rate=lr, t=state.count + 1, g=g, bias_correction1=bc1, m_hat=mu / bc1, effective_lr=lr / nu)
         return -clr * (mu / nu), AdamaxState(state.count + 1, mu, nu)
 
     return optax.GradientTransformation(init, update)
@@ -167,6 +176,10 @@ def nadam(learning_rate, beta1, beta2, epsilon, weight_decay):
         mu = _lerp(state.mu, g, 1.0 - beta1)
         nu = beta2 * state.nu + (1.0 - beta2) * (g * g)
         denom = jnp.sqrt(nu / beta2.bias_correction(t)) + epsilon
+        note(learning_rate=lr, t=state.count + 1, g=g, mu_t=mu_t, mu_next=mu_next,
+             bias_correction2=beta2.bias_correction(t), v_hat=nu / beta2.bias_correction(t),
+             m_hat=mu_next * mu / (1.0 - product * mu_next) + (1.0 - mu_t) * g / (1.0 - product),
+             effective_lr=lr / denom)
         step = (-lr * (1.0 - mu_t) / (1.0 - product)) * (g / denom)
         step = step + (-lr * mu_next / (1.0 - product * mu_next)) * (mu / denom)
         return step, NadamState(state.count + 1, mu, nu, product)
@@ -187,6 +200,7 @@ def adadelta(learning_rate, rho, epsilon, weight_decay):
         std = jnp.sqrt(e_g + epsilon)
         delta = jnp.sqrt(state.e_x + epsilon) / std * g
         e_x = rho * state.e_x + (1.0 - rho) * (delta * delta)
+        note(learning_rate=lr, t=state.count + 1, g=g, delta=delta, effective_lr=lr * jnp.sqrt(state.e_x + epsilon) / std)
         return -lr * delta, AdadeltaState(state.count + 1, e_g, e_x)
 
     return optax.GradientTransformation(init, update)

@@ -20,6 +20,9 @@ class Lesson:
     view: str = "Map"  # the tab to open first
     colours: tuple[int, ...] = field(default_factory=tuple)  # palette indices, () = automatic
     maps: dict = field(default_factory=dict)  # the Maps view's choices, in their URL form (ui.map_choices)
+    selected: int = 0  # the run the inspector and the map's state overlays show
+    step: int = 0  # the inspector's step
+    overlays: tuple[str, ...] = ()  # state overlays on the map (viz.overlays.KINDS)
 
     def build(self) -> Scenario:
         return Scenario.from_json(self.scenario)
@@ -268,6 +271,75 @@ LESSONS += (
             "runs": [_run("sgd", learning_rate=0.001), _run("sgd", learning_rate=0.25),
                      _run("sgd", learning_rate=0.001, momentum=0.9)],
         },
+    ),
+)
+
+# Lessons inside the optimizer: the step inspector, the state overlays and the quadratic view.
+LESSONS += (
+    Lesson(
+        "bias_correction",
+        "Adam's first step and its bias correction",
+        "Adam's averages start at zero, so after one step m = 0.1·g and v = 0.001·g². Divided by the bias "
+        "corrections 1 − 0.9 and 1 − 0.999, they become g and g² again, and Adam's first step is exactly η "
+        "along each coordinate. Without the correction it would be 0.1/√0.001 ≈ 3.16 times longer: that is "
+        "RMSprop's first step, which has no correction (step 0 in the inspector, then → to watch 1 − β^t grow).",
+        {
+            "landscape": {"name": "quadratic", "params": {"kappa": 10.0, "angle": 0.0}},
+            "start": [-1.8, 1.0],
+            "steps": 200,
+            "runs": [_run("adam", learning_rate=0.05), _run("rmsprop", learning_rate=0.05)],
+        },
+        view="Inspector",
+    ),
+    Lesson(
+        "accumulator",
+        "Adagrad's accumulator against RMSprop's average",
+        "Adagrad adds every squared gradient to its accumulator, which can only grow, so each coordinate's "
+        "effective learning rate only falls. RMSprop's running average forgets: after the steep descent into "
+        "Rosenbrock's valley its v shrinks again and its steps grow back. The chart under the inspector shows "
+        "both coordinates' effective learning rates over the run.",
+        {
+            "landscape": "rosenbrock",
+            "start": [-1.5, 2.0],
+            "steps": 1000,
+            "runs": [_run("adagrad", learning_rate=0.5), _run("rmsprop", learning_rate=0.01)],
+        },
+        view="Inspector",
+        step=500,
+    ),
+    Lesson(
+        "over_the_ridge",
+        "Momentum carries a run over a ridge",
+        "From the middle of Himmelblau's function SGD rolls into the basin of (3, 2). SGD with momentum 0.9 "
+        "takes the same first steps, but its velocity keeps it going past that basin: for a while it climbs, "
+        "against the gradient, over the ridge into the basin of (3.58, −1.85). The arrows show the velocity "
+        "and −gradient at each step.",
+        {
+            "landscape": "himmelblau",
+            "start": [0.0, 0.0],
+            "steps": 400,
+            "runs": [_run("sgd", learning_rate=0.005), _run("sgd", learning_rate=0.005, momentum=0.9)],
+        },
+        selected=1,
+        overlays=("gradient", "momentum", "step"),
+    ),
+    Lesson(
+        "critical_damping",
+        "Heavy ball at critical damping",
+        "On a ravine with κ = 100 the best gradient descent can do is shrink the error by (κ−1)/(κ+1) = 0.980 "
+        "per step. Heavy-ball momentum with η = (2/(1+√κ))² and β = ((√κ−1)/(√κ+1))² shrinks it by √β = 0.818 "
+        "along both eigenvectors at once. The quadratic view plots each run's error against these rates and "
+        "marks both on the map of rates over (η, β).",
+        {
+            "landscape": {"name": "quadratic", "params": {"kappa": 100.0, "angle": 0.0}},
+            "start": [-1.8, 1.0],
+            "steps": 150,
+            "runs": [
+                _run("sgd", "GD, best η", learning_rate=2 / 101),
+                _run("sgd", "heavy ball, critical", learning_rate=(2 / 11) ** 2, momentum=(9 / 11) ** 2),
+            ],
+        },
+        view="Quadratic",
     ),
 )
 

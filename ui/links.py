@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from descent import MAX_RUNS, Scenario, ScenarioError
+from descent import MAX_RUNS, MAX_STEPS, Scenario, ScenarioError
 from ui.defaults import DEFAULT_SCENARIO, PALETTE_SIZE
 from ui.lessons import BY_ID as LESSONS
 from ui.map_choices import KEYS as MAP_KEYS
@@ -20,7 +20,7 @@ from ui.map_choices import parse as parse_map_choices
 
 # Keys the app owns; everything else belongs to the Scenario. Streamlit strips its own
 # `embed` and `embed_options` before the script sees the query.
-OPTION_KEYS = ("lecture", "hidden", "colours", "lesson", "view", "selected") + MAP_KEYS
+OPTION_KEYS = ("lecture", "hidden", "colours", "lesson", "view", "selected", "step", "overlays") + MAP_KEYS
 
 _RUN_KEY = re.compile(r"^r(\d+)\.")
 _INDEX = re.compile(r"\[\d+\]$")
@@ -35,7 +35,9 @@ class Options:
     colours: tuple[int, ...] = ()  # a palette index per run; () = in order
     lesson: str | None = None
     view: str = "Map"
-    selected: int = 0  # the run shown in "Copy as code" (and mapped in "Maps")
+    selected: int = 0  # the run shown in "Copy as code", the step inspector and "Maps"
+    step: int = 0  # the step shown in the step inspector
+    overlays: tuple[str, ...] = ()  # state overlays drawn on the map for the selected run
     maps: MapChoices = MapChoices()  # the Maps view's choices
 
     def colour_of(self, index: int) -> int:
@@ -66,6 +68,10 @@ def encode(scenario: Scenario, options: Options) -> dict[str, str]:
     if options.selected:
         q["selected"] = str(options.selected)
     q |= options.maps.to_query()
+    if options.step:
+        q["step"] = str(options.step)
+    if options.overlays:
+        q["overlays"] = ",".join(options.overlays)
     return q
 
 
@@ -193,4 +199,20 @@ def _options(query: Mapping[str, str], n_runs: int, warnings: list[str]) -> Opti
             warnings.append(f"Ignored selected={_short(str(query['selected']))} from the link: a run number 0 to {n_runs - 1}.")
         else:
             selected = parsed[0]
-    return Options(lecture, hidden, colours, lesson, view, selected, parse_map_choices(query, warnings))
+    step = 0
+    if "step" in query:
+        text = str(query["step"]).strip()
+        if text.isdigit() and int(text) <= MAX_STEPS:
+            step = int(text)
+        else:
+            warnings.append(f"Ignored step={_short(str(query['step']))} from the link: a whole number in [0, {MAX_STEPS}].")
+    overlays: tuple[str, ...] = ()
+    if "overlays" in query:
+        from viz.overlays import KINDS
+
+        parts = [p.strip() for p in str(query["overlays"]).split(",") if p.strip()]
+        if all(p in KINDS for p in parts):
+            overlays = tuple(k for k in KINDS if k in parts)
+        else:
+            warnings.append(f"Ignored overlays={_short(str(query['overlays']))} from the link: some of {', '.join(KINDS)}, comma-separated.")
+    return Options(lecture, hidden, colours, lesson, view, selected, step, overlays, parse_map_choices(query, warnings))

@@ -109,7 +109,8 @@ def _on_map_click() -> None:
 def _on_lesson(lesson_id: str) -> None:
     lesson = LESSONS[lesson_id]
     opts = Options(lecture=state.options().lecture, lesson=lesson_id, view=lesson.view, colours=lesson.colours,
-                   maps=parse_map_choices(lesson.maps, []))  # fmt: skip
+                   maps=parse_map_choices(lesson.maps, []), selected=lesson.selected, step=lesson.step,
+                   overlays=lesson.overlays)  # fmt: skip
     state.replace_scene(lesson.build(), opts)
 
 

@@ -21,7 +21,7 @@ import viz
 from descent import Result, Scenario
 from optimizers import code
 from optimizers.spec import FLAVOUR_TITLES
-from ui import live_chart, memo, state
+from ui import eigen_view, inspector, live_chart, memo, state
 from ui.links import Options
 
 # Figures as the browser receives them (JSON text), shared by every session that shows the same.
@@ -59,15 +59,17 @@ def figure_inputs(scene: Scenario, opts: Options) -> dict:
 
 def _figure_key(kind: str, scene: Scenario, opts: Options) -> tuple:
     inputs = figure_inputs(scene, opts)
-    return (kind, scene, tuple(inputs["colours"]), tuple(inputs["visible"]), inputs["lecture"])
+    overlays = (opts.overlays, opts.selected) if kind == "map" and opts.overlays else ()
+    return (kind, scene, tuple(inputs["colours"]), tuple(inputs["visible"]), inputs["lecture"], overlays)
 
 
 def map_spec(scene: Scenario, opts: Options, result: Result, grid) -> dict:
     """The map for the page: in lecture mode with plotly's own key beside it (no edits happen
     there), otherwise without, the key being HTML above the map (map_key), which the browser
     redraws for free. The same landscape keeps the user's zoom across edits (uirevision)."""
+    overlays = inspector.map_overlays(scene, opts)
     spec = viz.trajectory_map_spec(result, grid, log_scale=scene.landscape_spec.log_scale, legend=opts.lecture,
-                                   colour_bar=opts.lecture, **figure_inputs(scene, opts))  # fmt: skip
+                                   colour_bar=opts.lecture, overlays=overlays, **figure_inputs(scene, opts))  # fmt: skip
     spec["layout"]["uirevision"] = f"{scene.landscape}:{sorted(scene.landscape_params.items())}"
     spec["layout"]["dragmode"] = "pan"  # a click sets the start, a drag moves the view
     return spec
@@ -112,6 +114,8 @@ def map_key(scene: Scenario, opts: Options, result: Result, grid) -> str:
 
 
 def _map(ctx: Context) -> None:
+    if not ctx.opts.lecture:
+        inspector.overlay_toggles(ctx)
     # The key is our own markup, run labels in it escaped (viz.key); the chart's component draws
     # it above the plot and replaces it only when it changed.
     key = "" if ctx.opts.lecture else map_key(ctx.scene, ctx.opts, ctx.result, ctx.grid)
@@ -176,6 +180,8 @@ VIEWS: tuple[View, ...] = (
     View("Table", _table),
     View("Code", _code),
     View("Maps", _maps),
+    View("Inspector", inspector.draw),
+    View("Quadratic", eigen_view.draw),
 )
 BY_NAME = {view.name: view for view in VIEWS}
 

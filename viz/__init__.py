@@ -77,6 +77,9 @@ Public API:
         A full HTML page with plotly.js inlined: plays offline.
     figure_png(fig, *, width=1000, height=800, scale=1.0) -> bytes | None
         PNG through kaleido; None when the machine has no Chrome/Chromium.
+    step_sizes_spec(runs_steps, *, labels, colours, visible=None, current_step=None) -> dict
+        Each coordinate's effective learning rate over the steps per run (from
+        `descent.explain_steps`), and the Adam family's 1 − β^t over the first steps.
     trajectories_csv(result) -> str
         One row per (run, step): run, step, x, y, loss, grad_norm, learning_rate.
 
@@ -92,6 +95,7 @@ from viz.curves import curves_figure, grad_norm_figure, learning_rate_figure, lo
 from viz.export import figure_png, standalone_html, trajectories_csv
 from viz.maps import basin_map_spec, hyperparameter_map_spec, tuning_curves_spec
 from viz.palette import palette
+from viz.step_sizes import step_sizes_spec
 from viz.surface3d import surface_3d
 from viz.table import COLUMNS as TABLE_COLUMNS
 from viz.table import results_table
@@ -115,6 +119,7 @@ __all__ = [
     "palette",
     "results_table",
     "standalone_html",
+    "step_sizes_spec",
     "surface_3d",
     "trajectories_csv",
     "trajectory_map",

@@ -31,6 +31,7 @@ import plotly.graph_objects as go
 
 from viz._types import Minimum, Surface, as_surface, global_minimum_value, plain_minima
 from viz.colour import ColourScale, colourscale, format_value, landscape_scale
+from viz.overlays import Overlays
 from viz.raster import landscape_image
 from viz.style import (Style, base_layout, coloured_label, columns, escape, run_colours, scatter, status_text, style_for,
                         visible_runs)
@@ -77,6 +78,7 @@ def trajectory_map_spec(
     height: int | None = None,
     legend: bool = True,
     colour_bar: bool = True,
+    overlays: Mapping[str, Any] | None = None,
 ) -> dict:
     """The landscape from above with every visible run's trajectory, animated, as a plain
     figure dict (what plotly.js receives; `trajectory_map` wraps it in a go.Figure).
@@ -97,6 +99,9 @@ def trajectory_map_spec(
     title       figure title; height in px (default: plotly's / Streamlit's)
     legend, colour_bar   plotly's own legend and colour bar (a page may show `viz.map_key_html`
                 instead, which costs the browser far less on every redraw)
+    overlays    {"run": index, "steps": descent.explain_steps(scenario, run=index), "kinds": [...]}:
+                arrows for −gradient, momentum and the step taken, and the η_eff box of adaptive
+                methods, at the run's animated point, one scale per kind (viz.overlays)
     """
     style = style_for(lecture)
     grid = as_surface(surface)
@@ -131,6 +136,10 @@ def trajectory_map_spec(
         traces += _animated_traces(index, run, colour_of[index], style, last_step, trail)
     if len(steps) > 1:
         traces.append(_step_counter(grid, last_step, style))
+    state = _overlays(overlays, result, runs, grid)
+    if state is not None:
+        shown = min(last_step if last_step is not None else 0, len(state.path) - 1)
+        traces += state.traces(shown)
     animated = list(range(first_animated, len(traces)))
 
     layout = _map_layout(grid, scale, style, title, height, legend_above=legend and not lecture)
@@ -139,6 +148,9 @@ def trajectory_map_spec(
     frame_list: list[dict] = []
     if len(steps) > 1:
         frame_list = [_frame(runs, int(s), trail, animated, counter=True) for s in steps]
+        if state is not None:
+            for frame, s in zip(frame_list, steps):
+                frame["data"] += state.at(min(int(s), len(state.path) - 1))
         names = [frame["name"] for frame in frame_list]
         layout["updatemenus"] = [_play_buttons(names, style)]
         layout["sliders"] = [_step_slider(slider_steps(steps), style)]
@@ -146,6 +158,20 @@ def trajectory_map_spec(
     if lecture:
         _beside_the_map(layout, bar)
     return {"data": traces, "layout": layout, "frames": frame_list}
+
+
+def _overlays(overlays, result, runs, grid) -> Overlays | None:
+    """The selected run's state overlays (`overlays`: {"run": index, "steps": its
+    descent.explain_steps, "kinds": some of viz.overlays.KINDS}), None when off or hidden."""
+    if not overlays or not overlays.get("kinds"):
+        return None
+    index = int(overlays["run"])
+    if index not in {i for i, _ in runs}:
+        return None
+    run = result.runs[index]
+    span = min(float(grid.xs[-1] - grid.xs[0]), float(grid.ys[-1] - grid.ys[0]))
+    state = Overlays(overlays["steps"], run.path, overlays["kinds"], span, run.label)
+    return state if state.kinds else None
 
 
 def frame_steps(runs: Sequence[tuple[int, RunLike]], frames: int) -> np.ndarray:

@@ -171,7 +171,7 @@ def test_a_new_landscape_brings_its_start_and_keeps_the_runs():
 
 def test_every_view_renders():
     at = app()
-    for view in ("3D", "Curves", "Table", "Code", "Map"):
+    for view in ("3D", "Curves", "Table", "Code", "Inspector", "Map"):
         at.session_state[state.VIEW] = view
         at.run()
         clean(at)

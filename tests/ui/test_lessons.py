@@ -188,3 +188,60 @@ def test_feature_scaling_ravine_against_bowl():
     assert eig[1] / eig[0] < 1.001  # a round bowl
     _, sgd_scaled, _ = descent.run(scaled).runs
     assert sgd_scaled.converged_at is not None and sgd_scaled.converged_at < 20
+
+
+# -- lessons inside the optimizer (descent.explain, the overlays, the quadratic view) -----------
+
+
+def test_bias_correction_makes_adams_first_step_eta_and_rmsprops_is_3_16_eta():
+    scene = BY_ID["bias_correction"].build()
+    adam = descent.explain(scene, run=0, step=0)
+    rms = descent.explain(scene, run=1, step=0)
+    eta = 0.05
+    assert adam["bias_correction1"] == pytest.approx(0.1, rel=1e-5)
+    assert adam["bias_correction2"] == pytest.approx(0.001, rel=1e-3)
+    np.testing.assert_allclose(adam["state_after"]["m"], 0.1 * adam["gradient"], rtol=1e-5)
+    np.testing.assert_allclose(np.abs(adam["update"]), eta, rtol=1e-3)  # exactly η per coordinate
+    uncorrected = eta * adam["state_after"]["m"] / np.sqrt(adam["state_after"]["v"])
+    np.testing.assert_allclose(np.abs(uncorrected), eta * 0.1 / np.sqrt(0.001), rtol=1e-3)
+    np.testing.assert_allclose(np.abs(rms["update"]), eta / np.sqrt(0.1), rtol=1e-3)  # 3.16η: no correction
+    later = descent.explain(scene, run=0, step=49)
+    assert later["bias_correction1"] > 0.99 and later["bias_correction2"] < 0.05  # 1 − β2^t grows slowly
+
+
+def test_adagrads_accumulator_only_grows_and_rmsprops_forgets():
+    scene = BY_ID["accumulator"].build()
+    adagrad, rms = (descent.explain_steps(scene, run=i) for i in range(2))
+    acc = adagrad["state_after"]["accumulator"]
+    assert np.all(np.diff(acc, axis=0) >= 0) and np.all(np.diff(adagrad["effective_lr"], axis=0) <= 0)
+    v = rms["state_after"]["v"]
+    assert np.all(v[-1] < 0.05 * v.max(axis=0))  # RMSprop's average forgot the steep start
+    assert np.all(rms["effective_lr"][-1] > 5 * rms["effective_lr"].min(axis=0))  # its steps grew back
+    assert np.all(adagrad["effective_lr"][-1] < adagrad["effective_lr"][0])
+
+
+def test_momentum_climbs_over_the_ridge_into_another_basin():
+    scene = BY_ID["over_the_ridge"].build()
+    sgd, momentum = descent.run(scene).runs
+    assert np.linalg.norm(sgd.final_point - [3.0, 2.0]) < 1e-3
+    assert np.linalg.norm(momentum.final_point - [3.584428, -1.848127]) < 1e-3
+    steps = descent.explain_steps(scene, run=1)
+    climbing = (steps["loss"][1:] > steps["loss"][:-1])  # the loss rises from step k to k + 1 ...
+    uphill = np.einsum("ij,ij->i", steps["state_after"]["velocity"], -steps["gradient"]) < 0  # ... along the velocity, against −g
+    assert np.any(climbing & uphill[:-1])
+    # Keras's velocity is the step itself (p ← p + v).
+    np.testing.assert_array_equal(steps["state_after"]["velocity"], steps["update"])
+
+
+def test_heavy_ball_at_critical_damping_beats_gradient_descent_at_the_predicted_rates():
+    from descent import quadratic
+
+    scene = BY_ID["critical_damping"].build()
+    gd, hb = descent.run(scene).runs
+    lams, vectors = quadratic.eigen(scene)
+    assert quadratic.rate(2 / 101, 0.0, lams) == pytest.approx(0.980, abs=5e-4)
+    assert quadratic.rate((2 / 11) ** 2, (9 / 11) ** 2, lams) == pytest.approx(0.818, abs=5e-4)
+    # The measured error along the slow eigenvector after 100 steps: 0.980^100 vs about 0.818^100.
+    err_gd = quadratic.eigen_errors(gd.path, vectors)
+    assert err_gd[100, 0] / err_gd[0, 0] == pytest.approx(0.980**100, rel=0.05)
+    assert np.linalg.norm(hb.path[100]) < 1e-5 < np.linalg.norm(gd.path[100])

@@ -100,7 +100,7 @@ def test_results_are_read_only_so_sessions_can_share_them():
 
 # Budgets for the default scene at 1000 steps (what the views sent when this test was written,
 # with room for the next issues' overlays: per-step arrows on the map).
-BUDGET_KB = {"Map": 380, "3D": 320, "Curves": 130, "Table": 8, "Code": 8, "Maps": 320}
+BUDGET_KB = {"Map": 380, "3D": 320, "Curves": 130, "Table": 8, "Code": 8, "Maps": 320, "Inspector": 130, "Quadratic": 8}
 
 
 def test_each_view_keeps_its_payload_budget():
