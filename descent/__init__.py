@@ -12,12 +12,16 @@ from descent.errors import ScenarioError
 from descent.result import Result, RunResult, SweepResult
 from descent.runner import landscape_grid, run, surface, sweep
 from descent.scenario import MAX_RUNS, MAX_STEPS, Noise, Params, Run, Scenario, Schedule, auto_label
+from descent.network_scenario import NetworkScenario
+from descent.train_result import TrainResult, TrainRun
+from descent.training import train
 
 __all__ = [
     "DEFAULT_TOLERANCE",
     "DIVERGENCE_LIMIT",
     "MAX_RUNS",
     "MAX_STEPS",
+    "NetworkScenario",
     "Noise",
     "Params",
     "Result",
@@ -27,10 +31,13 @@ __all__ = [
     "ScenarioError",
     "Schedule",
     "SweepResult",
+    "TrainResult",
+    "TrainRun",
     "auto_label",
     "landscape_grid",
     "run",
     "surface",
     "sweep",
     "trace_count",
+    "train",
 ]

@@ -24,6 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run SCENARIO.json (or - for stdin) and print the result as JSON")
     run.add_argument("scenario", help="path to a scenario JSON file, or - to read it from stdin")
     run.add_argument("--indent", type=int, default=None, help="pretty-print with this indent")
+    train = sub.add_parser("train", help="train a network scenario SCENARIO.json (or - for stdin), print per-epoch metrics as JSON")
+    train.add_argument("scenario", help="path to a network scenario JSON file, or - to read it from stdin")
+    train.add_argument("--indent", type=int, default=None, help="pretty-print with this indent")
     sub.add_parser("landscapes", help="print the landscape catalogue as JSON")
     sub.add_parser("optimizers", help="print the optimizer and schedule catalogue as JSON")
     bench = sub.add_parser("bench", help="measure the engine's speed on this machine")
@@ -78,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
 
     import descent
 
+    if args.command == "train":
+        return _train(args)
     try:
         data = _read_scenario(args.scenario)
         scenario = descent.Scenario.from_json(data)
@@ -86,6 +91,19 @@ def main(argv: list[str] | None = None) -> int:
     except descent.ScenarioError as e:
         return _fail(str(e))
     result = descent.run(scenario)
+    json.dump(result.to_json(), sys.stdout, indent=args.indent, allow_nan=False)
+    print()
+    return 0
+
+
+def _train(args) -> int:
+    import descent
+
+    try:
+        scenario = descent.NetworkScenario.from_json(_read_scenario(args.scenario))
+    except (_InputError, descent.ScenarioError) as e:
+        return _fail(str(e))
+    result = descent.train(scenario)
     json.dump(result.to_json(), sys.stdout, indent=args.indent, allow_nan=False)
     print()
     return 0
