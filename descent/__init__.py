@@ -15,6 +15,7 @@ from descent.scenario import MAX_RUNS, MAX_STEPS, Noise, Params, Run, Scenario, 
 from descent.network_scenario import NetworkScenario
 from descent.train_result import TrainResult, TrainRun
 from descent.training import train
+from descent.slices import LossSlice, boundary, pca_slice, random_slice
 
 __all__ = [
     "DEFAULT_TOLERANCE",
@@ -22,6 +23,7 @@ __all__ = [
     "MAX_RUNS",
     "MAX_STEPS",
     "NetworkScenario",
+    "LossSlice",
     "Noise",
     "Params",
     "Result",
@@ -34,7 +36,10 @@ __all__ = [
     "TrainResult",
     "TrainRun",
     "auto_label",
+    "boundary",
     "landscape_grid",
+    "pca_slice",
+    "random_slice",
     "run",
     "surface",
     "sweep",
