@@ -27,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train a network scenario SCENARIO.json (or - for stdin), print per-epoch metrics as JSON")
     train.add_argument("scenario", help="path to a network scenario JSON file, or - to read it from stdin")
     train.add_argument("--indent", type=int, default=None, help="pretty-print with this indent")
+    sub.add_parser("bench-network", help="measure training (4 runs x 200 epochs x 500 examples) and a 100x100 loss slice")
     sub.add_parser("landscapes", help="print the landscape catalogue as JSON")
     sub.add_parser("optimizers", help="print the optimizer and schedule catalogue as JSON")
     bench = sub.add_parser("bench", help="measure the engine's speed on this machine")
@@ -72,6 +73,11 @@ def main(argv: list[str] | None = None) -> int:
         catalogue = {"optimizers": optimizers.catalogue(), "schedules": optimizers.schedule_catalogue()}
         json.dump(catalogue, sys.stdout, indent=2, ensure_ascii=False)
         print()
+        return 0
+    if args.command == "bench-network":
+        from descent import network_bench
+
+        network_bench.main()
         return 0
     if args.command == "bench":
         from descent import bench

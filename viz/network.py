@@ -142,8 +142,8 @@ def decision_boundary(result, run_index: int, xs, ys, prob, epochs: Sequence[int
     }]
     layout["sliders"] = [{"active": k0, "steps": steps, "x": 0.25, "len": 0.75, "y": -0.08,
                           "currentvalue": {"prefix": "epoch "}}]
-    layout["legend"] = {"orientation": "h", "y": -0.3}
-    layout["margin"]["b"] = 120
+    layout["legend"] = {"orientation": "h", "y": -0.4, "yanchor": "top"}
+    layout["margin"]["b"] = 150
     return {"data": field(k0) + points, "layout": layout, "frames": frames}
 
 
