@@ -13,7 +13,7 @@ import pytest
 import descent
 import network
 import optimizers
-from descent import cli
+from descent import cli, training
 
 SMALL = {
     "dataset": {"name": "moons", "size": 60, "noise": 0.2, "seed": 3, "validation": 0.2},
@@ -132,6 +132,30 @@ def test_changing_learning_rates_and_betas_compiles_nothing():
     second = descent.train(scenario)
     assert descent.trace_count() == before
     assert not np.allclose(first.runs[0].train_loss[1:], second.runs[0].train_loss[1:])
+
+
+def test_a_new_epoch_count_compiles_nothing_and_a_longer_training_extends_the_shorter():
+    # 30 epochs fit one chunk, 130 take three: the chunked loop must hand the carry on exactly
+    run = [{"optimizer": "adam", "hparams": {"learning_rate": 0.05}}]
+    short = descent.train({**SMALL, "epochs": 30, "runs": run})
+    before = descent.trace_count()
+    long = descent.train({**SMALL, "epochs": 130, "runs": run})
+    assert descent.trace_count() == before
+    assert training.EPOCH_CHUNK < 130
+    np.testing.assert_array_equal(long.runs[0].train_loss[:31], short.runs[0].train_loss)
+    np.testing.assert_array_equal(long.runs[0].val_accuracy[:31], short.runs[0].val_accuracy)
+    np.testing.assert_array_equal(long.weights_at(0, 30), short.runs[0].final_weights)
+    assert len(long.runs[0].train_loss) == 131 and np.isfinite(long.runs[0].train_loss).all()
+    assert list(long.snapshot_epochs) == list(range(131)) and long.runs[0].snapshots.shape[0] == 131
+
+
+def test_a_training_where_every_run_diverges_early_is_nan_after_its_epoch():
+    result = descent.train({**SMALL, "model": {"hidden": [16], "activation": "relu"}, "epochs": 500,
+                            "runs": [{"optimizer": "sgd", "hparams": {"learning_rate": 100.0, "momentum": 0.9}}]})
+    run = result.runs[0]
+    assert run.status == "diverged" and run.diverged_at < training.EPOCH_CHUNK
+    assert len(run.train_loss) == 501 and np.isnan(run.train_loss[run.diverged_at:]).all()
+    assert result.runs[0].snapshots.shape[0] == len(result.snapshot_epochs)
 
 
 def test_divergence_is_reported_with_its_epoch():
