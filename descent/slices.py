@@ -8,8 +8,8 @@ Neural Nets", NeurIPS 2018):
   the norm of the same column of θ (‖δ_j‖ = ‖θ_j‖), and bias directions are zero, so that the
   slice is comparable across layers and networks whatever their weights' scale.
 * `pca_slice`: the plane of the first two principal directions of the iterates' offsets
-  M = [θ_0 − θ, …, θ_T − θ] (SVD of M, as Li et al.: not mean-centered, so the plane passes
-  through θ). The trajectory is drawn as its coordinates M·[d₁ d₂]; the share of Σ‖θ_i − θ‖²
+  M = [θ_0 − θ, …, θ_T − θ] (its singular vectors, found from the S × S Gram matrix M·Mᵀ; as Li
+  et al., not mean-centered, so the plane passes through θ). The trajectory is drawn as its coordinates M·[d₁ d₂]; the share of Σ‖θ_i − θ‖²
   the two directions capture is s₁² / Σs² and s₂² / Σs².
 
 The loss is the mean BCE over the training set. The grid holds the origin (α = β = 0) at
@@ -117,16 +117,30 @@ def iterates(result: TrainResult, run_index: int) -> tuple[np.ndarray, np.ndarra
 
 
 def pca_plane(weights: np.ndarray, origin: np.ndarray):
-    """(directions (2, P), coordinates (S, 2), explained (2,)) of the offsets weights − origin."""
+    """(directions (2, P), coordinates (S, 2), explained (2,)) of the offsets M = weights − origin.
+
+    From the small S × S Gram matrix G = M·Mᵀ = U·diag(s²)·Uᵀ rather than an SVD of M (S ≤ 201
+    snapshots, P up to a few thousand weights): the directions are vₖ = Mᵀuₖ / sₖ and the
+    coordinates M·vₖ = sₖ·uₖ, the same as the SVD's up to sign. Each direction's sign is chosen
+    so that the first iterate (the initial weights) has a non-positive coordinate: training runs
+    towards +α, +β.
+    """
     offsets = np.asarray(weights, np.float64) - np.asarray(origin, np.float64)
-    _, s, vt = np.linalg.svd(offsets, full_matrices=False)
-    total = float(np.sum(s**2))
+    eigenvalues, u = np.linalg.eigh(offsets @ offsets.T)
+    top = np.argsort(eigenvalues)[::-1][:2]
+    total = float(np.sum(np.clip(eigenvalues, 0.0, None)))
     directions = np.zeros((2, offsets.shape[1]))
     explained = np.zeros(2)
-    k = min(2, len(s))
-    directions[:k] = vt[:k]
-    if total > 0:
-        explained[:k] = s[:k] ** 2 / total
+    for k, i in enumerate(top):
+        s = np.sqrt(max(eigenvalues[i], 0.0))
+        if total <= 0 or s <= 1e-12 * np.sqrt(total):
+            break  # fewer than two independent offsets: the rest of the plane stays zero
+        d = offsets.T @ u[:, i] / s
+        d /= np.linalg.norm(d)
+        if offsets[0] @ d > 0:
+            d = -d
+        directions[k] = d
+        explained[k] = eigenvalues[i] / total
     return directions, offsets @ directions.T, explained
 
 

@@ -80,6 +80,19 @@ def test_pca_of_a_straight_path_is_one_direction_that_explains_everything():
     np.testing.assert_allclose(np.abs(path[:, 0]), np.linspace(2.0, 0.0, 7), atol=1e-12)
 
 
+def test_pca_from_the_gram_matrix_agrees_with_the_svd_of_the_offsets():
+    # the plane is computed from the S x S Gram matrix; an SVD of the S x P offsets is the reference
+    rng = np.random.default_rng(0)
+    weights = np.cumsum(rng.normal(size=(40, 500)) * np.linspace(3.0, 0.1, 500), axis=0)
+    directions, path, explained = slices.pca_plane(weights, weights[-1])
+    _, s, vt = np.linalg.svd(weights - weights[-1], full_matrices=False)
+    for k in range(2):
+        assert abs(directions[k] @ vt[k]) == pytest.approx(1.0, abs=1e-9)
+        assert explained[k] == pytest.approx(s[k] ** 2 / np.sum(s**2), rel=1e-9)
+        np.testing.assert_allclose(np.abs(path[:, k]), np.abs((weights - weights[-1]) @ vt[k]), rtol=1e-7, atol=1e-9)
+        assert path[0, k] <= 0  # the start lies towards -alpha, -beta: training runs to +
+
+
 def test_a_new_run_or_seed_compiles_no_new_slice(result):
     descent.random_slice(result, 0, resolution=30)
     before = descent.trace_count()
