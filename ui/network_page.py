@@ -23,6 +23,8 @@ from descent import NetworkScenario, ScenarioError
 from descent import compile_cache
 from descent.network_scenario import MAX_NETWORK_RUNS
 from descent.scenario import Params, Run, Schedule
+from ui.network_lessons import BY_ID as LESSONS
+from ui.network_lessons import LESSONS as LESSON_LIST
 from viz import network as vn
 from viz.palette import palette
 
@@ -34,7 +36,7 @@ DEFAULT_QUERY = {
 VIEWS = ("Curves", "Boundary", "Landscape")
 SLICES = {"pca": "PCA plane of the iterates", "random": "Filter-normalized random directions"}
 # View options in the URL, next to the scenario's keys.
-OPTION_KEYS = ("view", "run", "slice", "plot")
+OPTION_KEYS = ("view", "run", "slice", "plot", "lesson")
 BOUNDARY_RESOLUTION = 40
 SLICE_RESOLUTION = 100
 PREFIX = "net."  # this page's widget keys in the session
@@ -65,8 +67,18 @@ def parse(query: dict) -> tuple[NetworkScenario, dict, str | None]:
     options = {"view": "Curves", "run": 0, "slice": "pca", "plot": "2D"}
     warning = None
     has_scene = any(k in query for k in ("dataset",)) or any(k.startswith("r0.") for k in query)
+    lesson = query.get("lesson")
+    if lesson is not None and lesson not in LESSONS:
+        warning = f"The link's lesson: unknown lesson {lesson!r} (one of {', '.join(LESSONS)})."
+        lesson = None
+    if lesson is not None:
+        options["lesson"] = lesson
+        options["view"] = LESSONS[lesson].view
     try:
-        scene = NetworkScenario.from_query(query if has_scene else DEFAULT_QUERY)
+        if has_scene:
+            scene = NetworkScenario.from_query(query)
+        else:  # a lesson's bare link (?lesson=...) opens its scene
+            scene = LESSONS[lesson].build() if lesson else NetworkScenario.from_query(DEFAULT_QUERY)
     except ScenarioError as e:
         warning = f"The link's {e} — showing the default scene."
         scene = NetworkScenario.from_query(DEFAULT_QUERY)
@@ -112,6 +124,37 @@ def _seed_widgets(scene: NetworkScenario, options: dict) -> None:
         ss[_key(f"r{i}.learning_rate")] = float(run.resolved_hparams()["learning_rate"])
     for name, value in options.items():
         ss[_key(name)] = value
+
+
+def _on_lesson(lesson_id: str, variant: bool = False) -> None:
+    lesson = LESSONS[lesson_id]
+    scene = lesson.build_variant() if variant else lesson.build()
+    _seed_widgets(scene, {"view": lesson.view, "run": 0, "slice": "pca", "plot": "2D", "lesson": lesson_id})
+
+
+def _on_close_lesson() -> None:
+    st.session_state.pop(_key("lesson"), None)
+
+
+def _lessons_picker() -> None:
+    with st.expander("Lessons"):
+        for lesson in LESSON_LIST:
+            st.button(lesson.title, key=_key(f"lesson:{lesson.id}"), on_click=_on_lesson, args=(lesson.id,),
+                      width="stretch")
+
+
+def _lesson_box(lesson_id: str) -> None:
+    lesson = LESSONS[lesson_id]
+    with st.container(border=True):
+        st.markdown(f"**{lesson.title}.** {lesson.text}")
+        cols = st.columns([1, 1, 4])
+        if lesson.variant:
+            with cols[0]:
+                st.button(lesson.variant[0], key=_key("lesson.variant"), on_click=_on_lesson, args=(lesson.id, True))
+            with cols[1]:
+                st.button("Lesson's scene", key=_key("lesson.reset"), on_click=_on_lesson, args=(lesson.id,))
+        with cols[2]:
+            st.button("Close lesson", key=_key("lesson.close"), on_click=_on_close_lesson, type="tertiary")
 
 
 def _sidebar() -> NetworkScenario:
@@ -238,7 +281,10 @@ def main() -> None:
     st.caption("A small MLP trained on 2D data by the same optimizers, every run from the same initial weights.")
     if ss.get(_key("warning")):
         st.warning(ss.pop(_key("warning")))
+    if ss.get(_key("lesson")) in LESSONS:
+        _lesson_box(ss[_key("lesson")])
     with st.sidebar:
+        _lessons_picker()
         try:
             scene = _sidebar()
         except ScenarioError as e:

@@ -4,7 +4,7 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 import descent
-from ui import network_page
+from ui import network_lessons, network_page
 
 SCRIPT = "from ui import network_page\nnetwork_page.main()"
 QUERY = {"dataset": "circles", "size": "200", "epochs": "40", "hidden": "8",
@@ -56,3 +56,30 @@ def test_a_bad_link_warns_once_and_shows_the_default_scene():
     assert not at.exception
     assert any("hidden" in w.value and "[2, 32]" in w.value for w in at.warning)
     assert dict(at.query_params)["dataset"] == "moons"
+
+
+def test_a_lesson_opens_from_its_link_offers_its_variant_and_closes():
+    at = page({"lesson": "batch_noise"})
+    assert not at.exception and not at.warning
+    lesson = network_lessons.BY_ID["batch_noise"]
+    assert any(lesson.text[:60] in m.value for m in at.markdown)
+    assert at.sidebar.select_slider(key="net.batch").value == 8
+    query = dict(at.query_params)
+    assert query["lesson"] == "batch_noise" and query["batch"] == "8"
+    at.button(key="net.lesson.variant").click().run()
+    query = dict(at.query_params)
+    assert query["lesson"] == "batch_noise" and query["batch"] == "5000"
+    assert at.dataframe[0].value["train loss"][0] > 0.3  # the full batch's slower training (the lesson's 0.35)
+    at.button(key="net.lesson.close").click().run()
+    assert "lesson" not in dict(at.query_params) and not any(lesson.text[:60] in m.value for m in at.markdown)
+
+
+def test_a_lesson_opens_from_the_sidebar_and_a_bad_lesson_link_warns():
+    at = page(QUERY)
+    at.sidebar.button(key="net.lesson:too_high").click().run()
+    assert not at.exception
+    query = dict(at.query_params)
+    assert query["lesson"] == "too_high" and query["r2.learning_rate"] == "3.0"
+    assert descent.NetworkScenario.from_query(query) == network_lessons.BY_ID["too_high"].build()
+    at = page({"lesson": "nope"})
+    assert not at.exception and any("lesson" in w.value and "batch_noise" in w.value for w in at.warning)
