@@ -2,8 +2,6 @@
 
 import streamlit as st
 
-from ui import network_page
-from ui.page import main
+from ui import navigation
 
-st.navigation([st.Page(main, title="2D landscapes", default=True),
-               st.Page(network_page.main, title="Network", url_path="network")], position="top").run()
+st.navigation(navigation.pages(), position=navigation.position(st.query_params)).run()
