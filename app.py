@@ -1,5 +1,7 @@
-"""Descent: watch optimizers descend 2D loss landscapes. `streamlit run app.py`."""
+"""Descent: watch optimizers descend 2D loss landscapes, and train a small network. `streamlit run app.py`."""
 
-from ui.page import main
+import streamlit as st
 
-main()
+from ui import navigation
+
+st.navigation(navigation.pages(), position=navigation.position(st.query_params)).run()

@@ -15,6 +15,10 @@ from descent.result import Result, RunResult, SweepResult
 from descent.minibatch import Minibatch
 from descent.runner import data, formula_grid, landscape_grid, run, surface, sweep
 from descent.scenario import MAX_RUNS, MAX_STEPS, Noise, Params, Run, Scenario, Schedule, auto_label
+from descent.network_scenario import NetworkScenario
+from descent.train_result import TrainResult, TrainRun
+from descent.training import train
+from descent.slices import LossSlice, boundary, pca_slice, random_slice
 
 
 def show(result, **options):
@@ -30,6 +34,8 @@ __all__ = [
     "DIVERGENCE_LIMIT",
     "MAX_RUNS",
     "MAX_STEPS",
+    "NetworkScenario",
+    "LossSlice",
     "Noise",
     "Params",
     "Result",
@@ -39,6 +45,8 @@ __all__ = [
     "ScenarioError",
     "Schedule",
     "SweepResult",
+    "TrainResult",
+    "TrainRun",
     "auto_label",
     "Axis",
     "BasinMap",
@@ -52,10 +60,14 @@ __all__ = [
     "Minibatch",
     "explain",
     "explain_steps",
+    "boundary",
     "landscape_grid",
+    "pca_slice",
+    "random_slice",
     "run",
     "show",
     "surface",
     "sweep",
     "trace_count",
+    "train",
 ]

@@ -27,6 +27,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--indent", type=int, default=None, help="pretty-print with this indent")
     data = sub.add_parser("data", help="print a data landscape's data of SCENARIO.json (or -) as {\"x\": [...], \"y\": [...]}")
     data.add_argument("scenario", help="path to a scenario JSON file, or - to read it from stdin")
+    train = sub.add_parser("train", help="train a network scenario SCENARIO.json (or - for stdin), print per-epoch metrics as JSON")
+    train.add_argument("scenario", help="path to a network scenario JSON file, or - to read it from stdin")
+    train.add_argument("--indent", type=int, default=None, help="pretty-print with this indent")
+    sub.add_parser("bench-network", help="measure training (4 runs x 200 epochs x 500 examples) and a 100x100 loss slice")
     sub.add_parser("landscapes", help="print the landscape catalogue as JSON")
     sub.add_parser("optimizers", help="print the optimizer and schedule catalogue as JSON")
     export = sub.add_parser("export", help="write SCENARIO.json's animated map (GIF, MP4, HTML), trajectories (CSV) or results (JSON) to a file")
@@ -108,6 +112,11 @@ def main(argv: list[str] | None = None) -> int:
         json.dump(catalogue, sys.stdout, indent=2, ensure_ascii=False)
         print()
         return 0
+    if args.command == "bench-network":
+        from descent import network_bench
+
+        network_bench.main()
+        return 0
     if args.command == "bench":
         from descent import bench
 
@@ -119,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
 
     import descent
 
+    if args.command == "train":
+        return _train(args)
     try:
         data = _read_scenario(args.scenario)
         scenario = descent.Scenario.from_json(data)
@@ -187,6 +198,8 @@ def _map(args, scenario):
 
     y = None if args.y is None else axis(args.y, args.y_range, "y")
     return maps.hyperparameter_map(scenario, args.run, x=axis(args.x, args.x_range, "x"), y=y, steps=args.steps)
+
+
 # The map's grid in the app (ui.page.MAP_RESOLUTION).
 EXPORT_RESOLUTION = 300
 
@@ -216,4 +229,17 @@ def _export(args, scenario) -> int:
     except OSError as e:
         return _fail(f"cannot write {args.output}: {e.strerror or e}")
     print(f"wrote {args.output} ({len(data) / 1e6:.2f} MB, {args.format})", file=sys.stderr)
+    return 0
+
+
+def _train(args) -> int:
+    import descent
+
+    try:
+        scenario = descent.NetworkScenario.from_json(_read_scenario(args.scenario))
+    except (_InputError, descent.ScenarioError) as e:
+        return _fail(str(e))
+    result = descent.train(scenario)
+    json.dump(result.to_json(), sys.stdout, indent=args.indent, allow_nan=False)
+    print()
     return 0

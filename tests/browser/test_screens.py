@@ -45,6 +45,7 @@ def _screenshot(page, path) -> None:
 def test_screenshots_of_the_default_view_and_a_lesson(app, artefacts):
     page = app.open()
     assert page.page.locator("[data-testid='stSidebar']").is_visible()
+    expect(page.page.get_by_role("link", name="Network", exact=True)).to_be_visible()  # the page links at the top
     _screenshot(page, artefacts / "default.png")
 
     page.click_lesson("SGD vs Momentum in a ravine", "ravine")
@@ -64,6 +65,7 @@ def test_lecture_mode_hides_the_controls_and_enlarges_the_text(app, artefacts):
     assert not page.page.locator("[data-testid='stSidebarCollapsedControl']").is_visible()
     assert not page.page.locator("[data-testid='stToolbar']").is_visible()
     assert not page.page.get_by_role("button", name="Lecture mode", exact=True).is_visible()  # Share & export is gone
+    assert not page.page.get_by_role("link", name="Network", exact=True).is_visible()  # so are the page links
     # The landscape's heading and what it teaches sit beside the map, in large text.
     assert page.page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").count() == 0
     teaches = page.page.get_by_text(landscapes.get("rosenbrock").teaches, exact=True)

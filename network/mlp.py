@@ -1,0 +1,96 @@
+"""A multilayer perceptron for 2D binary classification: Dense layers, a sigmoid output, BCE.
+
+    z = W_L·a(… a(W_1·x + b_1) …) + b_L,   p = σ(z),
+    BCE = mean(−y log p − (1 − y) log(1 − p)) = mean(softplus(z) − y·z)
+
+The loss is computed from the logit z (Keras's `from_logits=True`, PyTorch's
+`BCEWithLogitsLoss`): the same value as the probability form, without its overflow.
+
+Parameters are a list of (W, b) per layer, W of shape (fan_in, fan_out) as Keras's Dense
+kernel. Initial weights are Glorot uniform, W ~ U(−l, l) with l = √(6 / (fan_in + fan_out))
+(Glorot & Bengio, 2010; Keras's default `kernel_initializer`), and zero biases (Keras's
+`bias_initializer="zeros"`), drawn from the model seed only, so every run of a scenario starts
+from the same weights.
+
+For the optimizers the parameters travel as one flat float32 vector (`flatten` / `unflatten`,
+W then b per layer): every optimizer of the zoo is elementwise, so updating the flat vector is
+the same arithmetic as updating each array of the pytree.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+ACTIVATIONS = {"tanh": jnp.tanh, "relu": jax.nn.relu}
+
+
+def glorot_limit(fan_in: int, fan_out: int) -> float:
+    return math.sqrt(6.0 / (fan_in + fan_out))
+
+
+@dataclass(frozen=True)
+class MLP:
+    hidden: tuple[int, ...]
+    activation: str = "tanh"
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        return (2, *self.hidden, 1)
+
+    @property
+    def shapes(self) -> tuple[tuple[tuple[int, int], tuple[int]], ...]:
+        w = self.widths
+        return tuple(((w[i], w[i + 1]), (w[i + 1],)) for i in range(len(w) - 1))
+
+    @property
+    def size(self) -> int:
+        return sum(a * b + b for (a, b), _ in self.shapes)
+
+    def init(self, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Glorot-uniform kernels and zero biases from `seed` (one PRNG key split per layer)."""
+        keys = jax.random.split(jax.random.PRNGKey(seed), len(self.shapes))
+        params = []
+        for k, ((fan_in, fan_out), b_shape) in zip(keys, self.shapes):
+            limit = glorot_limit(fan_in, fan_out)
+            w = jax.random.uniform(k, (fan_in, fan_out), jnp.float32, -limit, limit)
+            params.append((np.asarray(w), np.zeros(b_shape, np.float32)))
+        return params
+
+    def flatten(self, params) -> np.ndarray:
+        return np.concatenate([np.concatenate([np.ravel(w), np.ravel(b)]) for w, b in params]).astype(np.float32)
+
+    def unflatten(self, flat):
+        """The (W, b) list of a flat vector; works on NumPy and traced JAX arrays alike."""
+        params, i = [], 0
+        for (fan_in, fan_out), _ in self.shapes:
+            w = flat[i : i + fan_in * fan_out].reshape(fan_in, fan_out)
+            i += fan_in * fan_out
+            params.append((w, flat[i : i + fan_out]))
+            i += fan_out
+        return params
+
+    def logits(self, flat, x):
+        """z for inputs x (n, 2) → (n,)."""
+        act = ACTIVATIONS[self.activation]
+        layers = self.unflatten(flat)
+        h = x
+        for w, b in layers[:-1]:
+            h = act(h @ w + b)
+        w, b = layers[-1]
+        return (h @ w + b)[:, 0]
+
+    def losses(self, flat, x, y):
+        """Per-example binary cross-entropy softplus(z) − y·z."""
+        z = self.logits(flat, x)
+        return jax.nn.softplus(z) - y * z
+
+    def loss(self, flat, x, y):
+        return jnp.mean(self.losses(flat, x, y))
+
+    def accuracy(self, flat, x, y):
+        return jnp.mean(((self.logits(flat, x) > 0) == (y > 0.5)).astype(jnp.float32))

@@ -1,0 +1,85 @@
+"""The Network page in AppTest: it renders from its URL, edits go back to the URL, views draw."""
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+import descent
+from ui import network_lessons, network_page
+
+SCRIPT = "from ui import network_page\nnetwork_page.main()"
+QUERY = {"dataset": "circles", "size": "200", "epochs": "40", "hidden": "8",
+         "r0.optimizer": "adam", "r0.learning_rate": "0.02",
+         "r1.optimizer": "sgd", "r1.learning_rate": "0.2", "r1.momentum": "0.9"}  # fmt: skip
+
+
+def page(query: dict) -> AppTest:
+    at = AppTest.from_string(SCRIPT, default_timeout=200)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_page_renders_the_link_and_keeps_its_state_in_the_url():
+    at = page({**QUERY, "view": "Boundary", "run": "1"})
+    assert not at.exception and not at.error
+    assert at.sidebar.selectbox(key="net.dataset").value == "circles"
+    assert at.sidebar.number_input(key="net.r1.learning_rate").value == 0.2
+    assert at.selectbox(key="net.run").value == 1
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1  # the animated boundary
+    at.sidebar.number_input(key="net.r0.learning_rate").set_value(0.05).run()
+    query = dict(at.query_params)
+    assert query["r0.learning_rate"] == "0.05" and query["r1.momentum"] == "0.9"  # kept without a widget
+    assert query["view"] == "Boundary" and query["run"] == "1"
+    scene = descent.NetworkScenario.from_query(query)
+    assert scene.runs[0].hparams["learning_rate"] == 0.05 and scene.model.hidden == (8,)
+
+
+def test_curves_table_and_landscape_views():
+    at = page(QUERY)
+    table = at.dataframe[0].value
+    result = network_page.train(descent.NetworkScenario.from_query(QUERY))
+    assert list(table["run"]) == [r.label for r in result.runs]
+    assert np.isclose(table["train loss"][0], result.runs[0].train_loss[-1])
+    at.radio(key="net.view").set_value("Landscape").run()
+    assert not at.exception
+    caption = " ".join(c.value for c in at.caption)
+    cut = network_page.loss_slice(descent.NetworkScenario.from_query(QUERY), 0, "pca")
+    assert f"{100 * cut.explained[0]:.1f}%" in caption
+    at.radio(key="net.slice").set_value("random").run()
+    at.radio(key="net.plot").set_value("3D").run()
+    assert not at.exception and dict(at.query_params)["slice"] == "random" and dict(at.query_params)["plot"] == "3D"
+
+
+def test_a_bad_link_warns_once_and_shows_the_default_scene():
+    at = page({**QUERY, "hidden": "8,64"})
+    assert not at.exception
+    assert any("hidden" in w.value and "[2, 32]" in w.value for w in at.warning)
+    assert dict(at.query_params)["dataset"] == "moons"
+
+
+def test_a_lesson_opens_from_its_link_offers_its_variant_and_closes():
+    at = page({"lesson": "batch_noise"})
+    assert not at.exception and not at.warning
+    lesson = network_lessons.BY_ID["batch_noise"]
+    assert any(lesson.text[:60] in m.value for m in at.markdown)
+    assert at.sidebar.select_slider(key="net.batch").value == 8
+    query = dict(at.query_params)
+    assert query["lesson"] == "batch_noise" and query["batch"] == "8"
+    at.button(key="net.lesson.variant").click().run()
+    query = dict(at.query_params)
+    assert query["lesson"] == "batch_noise" and query["batch"] == "5000"
+    assert at.dataframe[0].value["train loss"][0] > 0.3  # the full batch's slower training (the lesson's 0.35)
+    at.button(key="net.lesson.close").click().run()
+    assert "lesson" not in dict(at.query_params) and not any(lesson.text[:60] in m.value for m in at.markdown)
+
+
+def test_a_lesson_opens_from_the_sidebar_and_a_bad_lesson_link_warns():
+    at = page(QUERY)
+    at.sidebar.button(key="net.lesson:too_high").click().run()
+    assert not at.exception
+    query = dict(at.query_params)
+    assert query["lesson"] == "too_high" and query["r2.learning_rate"] == "3.0"
+    assert descent.NetworkScenario.from_query(query) == network_lessons.BY_ID["too_high"].build()
+    at = page({"lesson": "nope"})
+    assert not at.exception and any("lesson" in w.value and "batch_noise" in w.value for w in at.warning)

@@ -1,0 +1,297 @@
+"""The Network page: train a small MLP on 2D data with the optimizers of the zoo, and look at
+its curves, its decision boundary over the epochs and its loss landscape.
+
+Its whole state is in the URL (`/network?dataset=moons&hidden=16,16&r0.optimizer=adam&…`):
+the scenario's query form (descent.NetworkScenario.to_query) plus the view options below.
+On a session's first run the widgets take their values from the URL; afterwards the URL is
+written from the widgets on every rerun. A bad parameter gives one warning and the defaults.
+
+Results are shared by every session of the server (bounded caches keyed by the scenario).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import streamlit as st
+
+import descent
+import network
+import optimizers
+from descent import NetworkScenario, ScenarioError
+from descent import compile_cache
+from descent.network_scenario import MAX_NETWORK_RUNS
+from descent.scenario import Params, Run, Schedule
+from ui.network_lessons import BY_ID as LESSONS
+from ui.network_lessons import LESSONS as LESSON_LIST
+from viz import network as vn
+from viz.palette import palette
+
+DEFAULT_QUERY = {
+    "dataset": "moons",
+    "r0.optimizer": "adam", "r0.learning_rate": "0.01",
+    "r1.optimizer": "sgd", "r1.learning_rate": "0.1", "r1.momentum": "0.9",
+}  # fmt: skip
+VIEWS = ("Curves", "Boundary", "Landscape")
+SLICES = {"pca": "PCA plane of the iterates", "random": "Filter-normalized random directions"}
+# View options in the URL, next to the scenario's keys.
+OPTION_KEYS = ("view", "run", "slice", "plot", "lesson")
+BOUNDARY_RESOLUTION = 40
+SLICE_RESOLUTION = 100
+PREFIX = "net."  # this page's widget keys in the session
+
+
+@functools.lru_cache(maxsize=16)
+def train(scene: NetworkScenario) -> descent.TrainResult:
+    return descent.train(scene)
+
+
+@functools.lru_cache(maxsize=16)
+def loss_slice(scene: NetworkScenario, run_index: int, kind: str):
+    result = train(scene)
+    make = descent.pca_slice if kind == "pca" else descent.random_slice
+    return make(result, run_index, resolution=SLICE_RESOLUTION)
+
+
+@functools.lru_cache(maxsize=16)
+def boundary_figure(scene: NetworkScenario, run_index: int) -> dict:
+    result = train(scene)
+    epochs = vn.frame_epochs(result.snapshot_epochs)
+    xs, ys, prob = descent.boundary(result, run_index, epochs, resolution=BOUNDARY_RESOLUTION)
+    return vn.decision_boundary(result, run_index, xs, ys, prob, epochs)
+
+
+def parse(query: dict) -> tuple[NetworkScenario, dict, str | None]:
+    """(scenario, view options, warning) from the URL's parameters."""
+    options = {"view": "Curves", "run": 0, "slice": "pca", "plot": "2D"}
+    warning = None
+    has_scene = any(k in query for k in ("dataset",)) or any(k.startswith("r0.") for k in query)
+    lesson = query.get("lesson")
+    if lesson is not None and lesson not in LESSONS:
+        warning = f"The link's lesson: unknown lesson {lesson!r} (one of {', '.join(LESSONS)})."
+        lesson = None
+    if lesson is not None:
+        options["lesson"] = lesson
+        options["view"] = LESSONS[lesson].view
+    try:
+        if has_scene:
+            scene = NetworkScenario.from_query(query)
+        else:  # a lesson's bare link (?lesson=...) opens its scene
+            scene = LESSONS[lesson].build() if lesson else NetworkScenario.from_query(DEFAULT_QUERY)
+    except ScenarioError as e:
+        warning = f"The link's {e} — showing the default scene."
+        scene = NetworkScenario.from_query(DEFAULT_QUERY)
+    if query.get("view") in VIEWS:
+        options["view"] = query["view"]
+    if str(query.get("run", "")).isdigit() and int(query["run"]) < len(scene.runs):
+        options["run"] = int(query["run"])
+    if query.get("slice") in SLICES:
+        options["slice"] = query["slice"]
+    if query.get("plot") in ("2D", "3D"):
+        options["plot"] = query["plot"]
+    return scene, options, warning
+
+
+def _key(name: str) -> str:
+    return PREFIX + name
+
+
+def _seed_widgets(scene: NetworkScenario, options: dict) -> None:
+    """Widget values from a scenario (a session's first run, or a lesson)."""
+    ss = st.session_state
+    d, m, b = scene.dataset, scene.model, scene.minibatch
+    ss[_key("dataset")] = d.name
+    ss[_key("size")] = d.size
+    ss[_key("noise")] = d.noise
+    ss[_key("validation")] = d.validation
+    ss[_key("data_seed")] = d.seed
+    ss[_key("layers")] = len(m.hidden)
+    for i in range(3):
+        ss[_key(f"width{i}")] = m.hidden[i] if i < len(m.hidden) else m.hidden[-1]
+    ss[_key("activation")] = m.activation
+    ss[_key("model_seed")] = m.seed
+    ss[_key("epochs")] = scene.epochs
+    ss[_key("batch")] = b.batch_size
+    ss[_key("shuffle")] = b.shuffle
+    ss[_key("batch_seed")] = b.seed
+    ss[_key("runs")] = len(scene.runs)
+    ss[_key("hidden_runs")] = [dict(run.hparams) for run in scene.runs]  # hyperparameters without a widget
+    ss[_key("schedules")] = [run.schedule for run in scene.runs]
+    for i, run in enumerate(scene.runs):
+        ss[_key(f"r{i}.optimizer")] = run.optimizer
+        ss[_key(f"r{i}.flavour")] = run.flavour
+        ss[_key(f"r{i}.learning_rate")] = float(run.resolved_hparams()["learning_rate"])
+    for name, value in options.items():
+        ss[_key(name)] = value
+
+
+def _on_lesson(lesson_id: str, variant: bool = False) -> None:
+    lesson = LESSONS[lesson_id]
+    scene = lesson.build_variant() if variant else lesson.build()
+    _seed_widgets(scene, {"view": lesson.view, "run": 0, "slice": "pca", "plot": "2D", "lesson": lesson_id})
+
+
+def _on_close_lesson() -> None:
+    st.session_state.pop(_key("lesson"), None)
+
+
+def _lessons_picker() -> None:
+    with st.expander("Lessons"):
+        for lesson in LESSON_LIST:
+            st.button(lesson.title, key=_key(f"lesson:{lesson.id}"), on_click=_on_lesson, args=(lesson.id,),
+                      width="stretch")
+
+
+def _lesson_box(lesson_id: str) -> None:
+    lesson = LESSONS[lesson_id]
+    with st.container(border=True):
+        st.markdown(f"**{lesson.title}.** {lesson.text}")
+        cols = st.columns([1, 1, 4])
+        if lesson.variant:
+            with cols[0]:
+                st.button(lesson.variant[0], key=_key("lesson.variant"), on_click=_on_lesson, args=(lesson.id, True))
+            with cols[1]:
+                st.button("Lesson's scene", key=_key("lesson.reset"), on_click=_on_lesson, args=(lesson.id,))
+        with cols[2]:
+            st.button("Close lesson", key=_key("lesson.close"), on_click=_on_close_lesson, type="tertiary")
+
+
+def _sidebar() -> NetworkScenario:
+    ss = st.session_state
+    st.subheader("Data")
+    st.selectbox("Data set", [d.id for d in network.DATASETS], key=_key("dataset"),
+                 format_func=lambda i: next(d.title for d in network.DATASETS if d.id == i))
+    st.slider("Examples", 20, 2000, step=10, key=_key("size"))
+    st.slider("Noise", 0.0, 1.0, step=0.05, key=_key("noise"))
+    st.slider("Validation share", 0.0, 0.5, step=0.05, key=_key("validation"))
+    st.number_input("Data seed", 0, 2**31 - 1, key=_key("data_seed"))
+    st.subheader("Model")
+    layers = st.slider("Hidden layers", 1, 3, key=_key("layers"))
+    cols = st.columns(3)
+    for i in range(layers):
+        with cols[i]:
+            st.number_input(f"Units {i + 1}", 2, 32, key=_key(f"width{i}"))
+    st.radio("Activation", list(network.ACTIVATIONS), key=_key("activation"), horizontal=True)
+    st.number_input("Model seed", 0, 2**31 - 1, key=_key("model_seed"))
+    st.subheader("Training")
+    st.slider("Epochs", 1, 1000, key=_key("epochs"))
+    st.select_slider("Batch size", [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2000, 5000], key=_key("batch"))
+    st.checkbox("Shuffle each epoch", key=_key("shuffle"))
+    st.number_input("Minibatch seed", 0, 2**31 - 1, key=_key("batch_seed"))
+    st.subheader("Runs")
+    n = st.number_input("Runs", 1, MAX_NETWORK_RUNS, key=_key("runs"))
+    hidden = ss.get(_key("hidden_runs"), [])
+    schedules = ss.get(_key("schedules"), [])
+    runs = []
+    for i in range(int(n)):
+        ss.setdefault(_key(f"r{i}.optimizer"), "adam")
+        ss.setdefault(_key(f"r{i}.flavour"), "keras")
+        ss.setdefault(_key(f"r{i}.learning_rate"), 0.01)
+        c1, c2, c3 = st.columns([3, 3, 3])
+        with c1:
+            opt = st.selectbox(f"Run {i + 1}", optimizers.ids(), key=_key(f"r{i}.optimizer"),
+                               format_func=lambda o: optimizers.get(o).title)
+        spec = optimizers.get(opt)
+        with c2:
+            if ss[_key(f"r{i}.flavour")] not in spec.flavours:
+                ss[_key(f"r{i}.flavour")] = spec.flavours[0]
+            flavour = st.selectbox("Flavour", spec.flavours, key=_key(f"r{i}.flavour"), label_visibility="hidden")
+        with c3:
+            lr = st.number_input("Learning rate", min_value=1e-6, max_value=100.0, format="%.5g",
+                                 key=_key(f"r{i}.learning_rate"), label_visibility="hidden")
+        # Hyperparameters from the link that have no widget here are kept, where this optimizer has them.
+        extra = hidden[i] if i < len(hidden) else {}
+        kept = {k: v for k, v in extra.items() if k != "learning_rate" and any(h.name == k for h in spec.hparams_for(flavour))}
+        schedule = schedules[i] if i < len(schedules) else Schedule()
+        try:
+            runs.append(Run(opt, flavour, Params({**kept, "learning_rate": lr}), schedule))
+        except ScenarioError:
+            runs.append(Run(opt, flavour, Params({"learning_rate": lr}), Schedule()))
+    hidden_units = tuple(int(ss[_key(f"width{i}")]) for i in range(layers))
+    return NetworkScenario.from_json({
+        "dataset": {"name": ss[_key("dataset")], "size": int(ss[_key("size")]), "noise": float(ss[_key("noise")]),
+                    "seed": int(ss[_key("data_seed")]), "validation": float(ss[_key("validation")])},
+        "model": {"hidden": list(hidden_units), "activation": ss[_key("activation")], "seed": int(ss[_key("model_seed")])},
+        "epochs": int(ss[_key("epochs")]),
+        "minibatch": {"batch_size": int(ss[_key("batch")]), "shuffle": bool(ss[_key("shuffle")]), "seed": int(ss[_key("batch_seed")])},
+        "runs": [{"optimizer": r.optimizer, "flavour": r.flavour, "hparams": dict(r.hparams),
+                  "schedule": {"name": r.schedule.name, **dict(r.schedule.params)}} for r in runs],
+    })
+
+
+def _status_table(result: descent.TrainResult) -> None:
+    rows = []
+    for run in result.runs:
+        last = lambda a: float(a[-1]) if np.isfinite(a[-1]) else None  # noqa: E731
+        rows.append({"run": run.label, "status": run.status if run.diverged_at is None else f"diverged at epoch {run.diverged_at}",
+                     "train loss": last(run.train_loss), "validation loss": last(run.val_loss),
+                     "train accuracy": last(run.train_accuracy), "validation accuracy": last(run.val_accuracy)})
+    st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def _views(scene: NetworkScenario, result: descent.TrainResult, options: dict) -> None:
+    view = st.radio("View", VIEWS, key=_key("view"), horizontal=True, label_visibility="collapsed")
+    labels = [run.label for run in result.runs]
+    if view == "Curves":
+        st.plotly_chart(vn.training_curves(result, title="Loss per epoch (solid: training, dotted: validation)"),
+                        width="stretch", key=_key("chart.loss"))
+        st.plotly_chart(vn.training_curves(result, metric="accuracy", title="Accuracy per epoch", height=340),
+                        width="stretch", key=_key("chart.accuracy"))
+        _status_table(result)
+        return
+    if st.session_state.get(_key("run"), 0) >= len(labels):
+        st.session_state[_key("run")] = 0
+    run = st.selectbox("Run", range(len(labels)), key=_key("run"), format_func=lambda i: labels[i])
+    if view == "Boundary":
+        st.plotly_chart(boundary_figure(scene, run), width="stretch", key=_key("chart.boundary"))
+        st.caption("Play animates the decision boundary over the epochs; the slider picks an epoch. "
+                   "Filled points: training set; open points: validation set.")
+        return
+    kind = st.radio("Plane", list(SLICES), key=_key("slice"), format_func=SLICES.get, horizontal=True)
+    plot = st.radio("Plot", ("2D", "3D"), key=_key("plot"), horizontal=True)
+    if result.runs[run].status == "diverged" and kind == "random":
+        st.warning(f"{labels[run]} diverged at epoch {result.runs[run].diverged_at}: it has no final weights to cut through.")
+        return
+    cut = loss_slice(scene, run, kind)
+    colour = palette(len(labels))[run]
+    figure = vn.slice_contour(cut, colour=colour) if plot == "2D" else vn.slice_3d(cut, colour=colour)
+    st.plotly_chart(figure, width="stretch", key=_key("chart.slice"))
+    if cut.kind == "pca":
+        e = cut.explained
+        st.caption(f"The first two principal directions of the iterates explain {100 * e[0]:.1f}% and "
+                   f"{100 * e[1]:.1f}% of their variance ({100 * (e[0] + e[1]):.1f}% together); "
+                   f"the loss at the final weights (the star) is {cut.origin_loss:.4g}.")
+    else:
+        st.caption(f"A 100×100 slice through the final weights (the star, loss {cut.origin_loss:.4g}) along two "
+                   "random directions scaled filter by filter to the weights' norms (Li et al. 2018).")
+
+
+def main() -> None:
+    st.set_page_config(page_title="Descent: a network", page_icon="⛰️", layout="wide")
+    compile_cache.enable()
+    ss = st.session_state
+    if not ss.get(_key("seeded")):
+        scene, options, warning = parse(st.query_params.to_dict())
+        _seed_widgets(scene, options)
+        ss[_key("seeded")] = True
+        if warning:
+            ss[_key("warning")] = warning
+    st.title("Network")
+    st.caption("A small MLP trained on 2D data by the same optimizers, every run from the same initial weights.")
+    if ss.get(_key("warning")):
+        st.warning(ss.pop(_key("warning")))
+    if ss.get(_key("lesson")) in LESSONS:
+        _lesson_box(ss[_key("lesson")])
+    with st.sidebar:
+        _lessons_picker()
+        try:
+            scene = _sidebar()
+        except ScenarioError as e:
+            st.error(str(e))
+            scene, _, _ = parse({})
+    result = train(scene)
+    _views(scene, result, {})
+    wanted = {**scene.to_query(), **{k: str(ss[_key(k)]) for k in OPTION_KEYS if _key(k) in ss}}
+    if wanted != st.query_params.to_dict():
+        st.query_params.from_dict(wanted)
