@@ -24,12 +24,10 @@ from __future__ import annotations
 
 import base64
 import inspect
-import math
 import textwrap
 
 import numpy as np
 
-import landscapes
 import optimizers
 from descent.engine import DIVERGENCE_LIMIT, noise_sequence
 from descent.errors import ScenarioError
@@ -115,7 +113,7 @@ def _landscape_source(ls, params: dict, framework: str) -> str:
 def _noise(noise, steps: int, framework: str) -> str:
     scale = _f32(noise.scale)
     if noise.sigma == 0:
-        return f"NOISE_SCALE = 0.0  # no noise: σ = 0\nNOISE = None"
+        return "NOISE_SCALE = 0.0  # no noise: σ = 0\nNOISE = None"
     head = f"# Stochastic gradients: ∇f + (σ/√B)·ξ_k, σ = {noise.sigma:g}, B = {noise.batch_size}, seed {noise.seed}.\nNOISE_SCALE = {scale}"
     if framework == "pytorch":
         xi = np.asarray(noise_sequence(noise.seed, steps + 1), np.float32)

@@ -32,7 +32,6 @@ import math
 import re
 from dataclasses import dataclass
 
-import jax
 import jax.numpy as jnp
 import lark
 

@@ -35,12 +35,12 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from viz._types import Surface, as_surface, global_minimum_value, plain_minima
-from viz.colour import LANDSCAPE_COLOURSCALE, ColourScale, format_value, landscape_scale, rgb
+from viz.colour import ColourScale, format_value, landscape_scale, rgb
 from viz.raster import BANDS, LINE_SHADE, landscape_pixels
 from viz.style import run_colours, status_text, visible_runs
 
 if TYPE_CHECKING:
-    from viz._types import MinimumLike, ResultLike, RunLike
+    from viz._types import MinimumLike, ResultLike
 
 FORMATS = ("gif", "mp4")
 SIZES = ((1280, 720), (1920, 1080))

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 import descent
-import network
 from descent import slices
 
 SCENARIO = {

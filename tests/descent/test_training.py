@@ -12,7 +12,6 @@ import pytest
 
 import descent
 import network
-import optimizers
 from descent import cli, training
 
 SMALL = {
