@@ -23,29 +23,40 @@ family, `velocity` for SGD's momentum, `accumulator` for Adagrad, and so on (`ST
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Mapping
 
 import jax
 import jax.numpy as jnp
 
-_collectors: list[dict] = []
+# Per thread: the app traces runs of different sessions in their own threads at once, and a
+# value noted by one trace must never land in another's collector (a leaked tracer).
+_local = threading.local()
+
+
+def _collectors() -> list[dict]:
+    if not hasattr(_local, "collectors"):
+        _local.collectors = []
+    return _local.collectors
 
 
 def note(**values) -> None:
     """Record named intermediate values of the step being computed (no-op outside `collect`)."""
-    if _collectors:
-        _collectors[-1].update(values)
+    collectors = _collectors()
+    if collectors:
+        collectors[-1].update(values)
 
 
 @contextlib.contextmanager
 def collecting():
     """A collector as a context: `with collecting() as noted: ...`."""
     noted: dict = {}
-    _collectors.append(noted)
+    collectors = _collectors()
+    collectors.append(noted)
     try:
         yield noted
     finally:
-        _collectors.pop()
+        collectors.pop()
 
 
 def collect(fn: Callable, *args, **kwargs):
