@@ -114,13 +114,14 @@ def map_key(scene: Scenario, opts: Options, result: Result, grid) -> str:
 
 
 def _map(ctx: Context) -> None:
-    if not ctx.opts.lecture:
-        inspector.overlay_toggles(ctx)
     # The key is our own markup, run labels in it escaped (viz.key); the chart's component draws
     # it above the plot and replaces it only when it changed.
     key = "" if ctx.opts.lecture else map_key(ctx.scene, ctx.opts, ctx.result, ctx.grid)
     live_chart.chart(map_json(ctx.scene, ctx.opts, ctx.result, ctx.grid), key=MAP_KEY, height=ctx.height,
                      config=CHART_CONFIG, on_click=ctx.on_map_click, header=key)  # fmt: skip
+    if not ctx.opts.lecture:
+        # Below the map: the map and its Play buttons and slider stay where they were.
+        inspector.overlay_toggles(ctx)
 
 
 def _surface(ctx: Context) -> None:
