@@ -18,6 +18,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 DEFAULT_LABELS = ["SGD lr=0.001", "Momentum lr=0.001 μ=0.9", "RMSprop lr=0.01", "Adam lr=0.05"]
 DEFAULT_QUERY = {
@@ -197,7 +198,17 @@ class AppPage:
 
     def click_lesson(self, title: str, lesson_id: str) -> None:
         lessons = self.open_expander("Lessons")
-        lessons.get_by_role("button", name=title, exact=True).click()
+        # A click can land on a button the page is replacing in that instant (a rerun redraws the
+        # sidebar): it is lost, so a lesson that has not loaded after a while is clicked again
+        # (loading a lesson twice gives the same scene).
+        for _attempt in range(3):
+            lessons.get_by_role("button", name=title, exact=True).click()
+            try:
+                self.page.wait_for_function("(v) => new URLSearchParams(location.search).get('lesson') === v",
+                                            arg=lesson_id, timeout=15_000)  # fmt: skip
+                break
+            except PlaywrightTimeout:
+                continue
         self.settle_query("lesson", lesson_id)
 
 

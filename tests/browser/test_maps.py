@@ -7,6 +7,7 @@ import math
 from urllib.parse import urlencode
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import ARTEFACTS
 
@@ -41,7 +42,21 @@ def open_maps(app, query: dict):
         page.page.wait_for_function(HEATMAP)
     else:
         page.wait_map()  # the basins are the chart's background image, like the landscape's
+    # A click is aimed at screen coordinates: wait until the plot area has stopped moving (the
+    # progress bar above it goes away once the map is computed).
+    page.page.wait_for_function(STILL, polling=100)
     return page
+
+
+# True once the plot area's box has been the same in five checks in a row.
+STILL = """() => {
+  const area = document.querySelector('.js-plotly-plot .nsewdrag');
+  if (!area) return false;
+  const r = area.getBoundingClientRect(), box = [r.left, r.top, r.width, r.height].join();
+  window.__stillCount = window.__stillBox === box ? (window.__stillCount || 0) + 1 : 0;
+  window.__stillBox = box;
+  return window.__stillCount >= 5;
+}"""
 
 
 def test_the_hyperparameter_map_is_drawn_and_a_click_on_a_cell_changes_the_run(app):
@@ -74,9 +89,15 @@ def test_the_basin_map_is_drawn_and_a_click_sets_the_start(app):
     names = page.page.evaluate("() => document.querySelector('.js-plotly-plot')._fullData.map(t => t.name)")
     assert sum(n.startswith("minimum (") for n in names) == 4
     page.page.screenshot(path=str(ARTEFACTS / "maps-basins.png"))
-    target = page.page.evaluate(SCREEN_POINT, [2.0, -3.0])  # linear axes: l2p takes the value
-    page.page.mouse.click(target["px"], target["py"])
-    page.page.wait_for_function("() => new URLSearchParams(location.search).get('start') !== '0,0'")
+    moved = "() => { const s = new URLSearchParams(location.search).get('start'); return s !== null && s !== '0,0'; }"
+    for _attempt in range(3):  # a click that lands while the page redraws the chart is lost: click again
+        target = page.page.evaluate(SCREEN_POINT, [2.0, -3.0])  # linear axes: l2p takes the value
+        page.page.mouse.click(target["px"], target["py"])
+        try:
+            page.page.wait_for_function(moved, timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            page.page.wait_for_function(STILL, polling=100)
     page.wait_idle()
     start = [float(v) for v in page.query()["start"].split(",")]
     assert start == pytest.approx([2.0, -3.0], abs=0.1)
