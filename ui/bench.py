@@ -39,6 +39,7 @@ BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networkin
                 "--disable-sync", "--no-first-run"]  # fmt: skip
 IDLE = "[data-testid='stApp'][data-test-connection-state='CONNECTED'][data-test-script-state='notRunning']"
 CHART = ".js-plotly-plot"
+ARTEFACTS = ROOT / "test-artefacts"
 
 
 def _mark(ok: bool) -> str:
@@ -281,11 +282,15 @@ def edit_latency(rounds: int, only: str | None = None) -> dict:
 
 @contextlib.contextmanager
 def _server(script: Path, env: dict | None = None, host: str = "127.0.0.1") -> Iterator[str]:
-    process, port = start_streamlit(script, env=env)
-    try:
-        yield f"http://{host}:{port}/"
-    finally:
-        stop(process)
+    """A server of `script`; its output goes to test-artefacts/bench-<script>.log (where a failed
+    edit's cause is found)."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    with open(ARTEFACTS / f"bench-{Path(script).stem}.log", "wb") as log:
+        process, port = start_streamlit(script, env=env, log=log)
+        try:
+            yield f"http://{host}:{port}/"
+        finally:
+            stop(process)
 
 
 # -- cold start ----------------------------------------------------------------------------------

@@ -20,7 +20,17 @@ import streamlit as st
 
 import landscapes
 import optimizers
-from descent import MAX_RUNS, MAX_STEPS, Noise, Params, Run, Scenario, ScenarioError, Schedule, auto_label
+from descent import (
+    MAX_RUNS,
+    MAX_STEPS,
+    Noise,
+    Params,
+    Run,
+    Scenario,
+    ScenarioError,
+    Schedule,
+    auto_label,
+)
 from optimizers import REQUIRED, schedules
 from optimizers.spec import FLAVOUR_TITLES
 from ui import data_controls, state, widgets

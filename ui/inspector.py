@@ -15,7 +15,7 @@ import optimizers
 import viz
 from optimizers import explain as seam
 from optimizers.spec import FLAVOUR_TITLES
-from ui import live_chart, state
+from ui import live_chart, state, widgets
 from viz.overlays import KINDS as OVERLAY_KINDS
 from viz.overlays import SHARE, Overlays
 from viz.overlays import TITLES as OVERLAY_TITLES
@@ -169,10 +169,7 @@ def _move(key: str, delta: int, last: int) -> None:
 def draw(ctx) -> None:
     scene, opts, result = ctx.scene, ctx.opts, ctx.result
     labels = [run.display_label for run in scene.runs]
-    run_key = state.key("inspect_run")
-    if run_key not in st.session_state:
-        st.session_state[run_key] = min(opts.selected, len(labels) - 1)
-    run = st.selectbox("Run", range(len(labels)), key=run_key, format_func=lambda i: labels[i])
+    run = widgets.run_select("Run", labels, state.key("inspect_run"), opts.selected, on_change=_on_inspect_run)
     steps = len(result.runs[run].path) - 1
     if steps < 1:
         st.info("This run has no step to inspect (it diverged at its start).")
@@ -223,9 +220,17 @@ def map_overlays(scene, opts) -> dict | None:
     return {"run": run, "steps": descent.explain_steps(scene, run=run), "kinds": list(opts.overlays)}
 
 
+def _selected_in(key: str) -> int:
+    return widgets.run_index(st.session_state[key], [run.display_label for run in state.scene().runs])
+
+
+def _on_inspect_run() -> None:
+    state.set_options(selected=_selected_in(state.key("inspect_run")))
+
+
 def _on_overlays(key: str, run_key: str) -> None:
     state.set_options(overlays=tuple(k for k in OVERLAY_KINDS if k in (st.session_state[key] or ())),
-                      selected=int(st.session_state[run_key]))  # fmt: skip
+                      selected=_selected_in(run_key))  # fmt: skip
 
 
 def overlay_toggles(ctx) -> None:
@@ -234,13 +239,11 @@ def overlay_toggles(ctx) -> None:
     key, run_key = state.key("overlays"), state.key("overlay_run")
     if key not in st.session_state:
         st.session_state[key] = list(ctx.opts.overlays)
-    if run_key not in st.session_state:
-        st.session_state[run_key] = min(ctx.opts.selected, len(labels) - 1)
     kinds, run = st.columns([3, 2], vertical_alignment="bottom")
     kinds.pills("State overlays", OVERLAY_KINDS, selection_mode="multi", key=key, format_func=OVERLAY_TITLES.get,
                 on_change=_on_overlays, args=(key, run_key))  # fmt: skip
-    run.selectbox("for run", range(len(labels)), key=run_key, format_func=lambda i: labels[i], on_change=_on_overlays,
-                  args=(key, run_key))  # fmt: skip
+    widgets.run_select("for run", labels, run_key, ctx.opts.selected, container=run, on_change=_on_overlays,
+                       args=(key, run_key))  # fmt: skip
     overlays = map_overlays(ctx.scene, ctx.opts)
     if overlays is not None and ctx.opts.selected < len(ctx.result.runs) and ctx.figure_inputs["visible"][overlays["run"]]:
         xs, ys = ctx.grid[0], ctx.grid[1]

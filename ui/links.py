@@ -186,7 +186,9 @@ def _options(query: Mapping[str, str], n_runs: int, warnings: list[str]) -> Opti
     if lesson is not None and lesson not in LESSONS:
         warnings.append(f"Ignored lesson={_short(str(lesson))} from the link: no such lesson.")
         lesson = None
-    from ui.views import names as view_names  # the views' registry (it imports this module)
+    from ui.views import (
+        names as view_names,  # the views' registry (it imports this module)
+    )
 
     view = query.get("view", "Map")
     if view not in view_names():

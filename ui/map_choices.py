@@ -14,7 +14,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from descent.maps import DEFAULT_TUNING_RATES, MAX_BASIN_SIDE, MAX_MAP_SIDE, MAX_TUNING_RATES, MIN_TUNING_RATES
+from descent.maps import (
+    DEFAULT_TUNING_RATES,
+    MAX_BASIN_SIDE,
+    MAX_MAP_SIDE,
+    MAX_TUNING_RATES,
+    MIN_TUNING_RATES,
+)
 
 KINDS = {"hyper": "Hyperparameter map", "basin": "Basins of attraction", "tune": "Tune learning rates"}
 COLOURS = ("loss", "steps")

@@ -129,7 +129,8 @@ def _on_kind() -> None:
 
 
 def _on_run() -> None:
-    state.set_options(selected=int(st.session_state[state.key("maps:run")]))
+    labels = [run.display_label for run in state.scene().runs]
+    state.set_options(selected=widgets.run_index(st.session_state[state.key("maps:run")], labels))
 
 
 def _on_axis(which: str) -> None:
@@ -274,8 +275,7 @@ def draw(ctx) -> None:
     if choices.kind != "tune":
         labels = [run.display_label for run in scene.runs]
         with top[1]:
-            st.selectbox("Run", range(len(labels)), key=_seeded("maps:run", index), format_func=lambda i: labels[i],
-                         on_change=_on_run, label_visibility="collapsed")  # fmt: skip
+            widgets.run_select("Run", labels, state.key("maps:run"), index, on_change=_on_run, label_visibility="collapsed")
     try:
         key = map_key(scene, index, choices)
         if choices.kind == "hyper":

@@ -19,8 +19,7 @@ import streamlit as st
 import descent
 import network
 import optimizers
-from descent import NetworkScenario, ScenarioError
-from descent import compile_cache
+from descent import NetworkScenario, ScenarioError, compile_cache
 from descent.network_scenario import MAX_NETWORK_RUNS
 from descent.scenario import Params, Run, Schedule
 from ui.network_lessons import BY_ID as LESSONS

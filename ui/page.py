@@ -20,8 +20,7 @@ import time
 import streamlit as st
 
 import descent
-from descent import Scenario, ScenarioError
-from descent import compile_cache
+from descent import Scenario, ScenarioError, compile_cache
 from ui import controls, data_controls, links, live_chart, memo, share, state, views
 from ui.lessons import BY_ID as LESSONS
 from ui.lessons import LESSONS as LESSON_LIST

@@ -21,7 +21,7 @@ import viz
 from descent import Result, Scenario
 from optimizers import code
 from optimizers.spec import FLAVOUR_TITLES
-from ui import eigen_view, inspector, live_chart, memo, state
+from ui import eigen_view, inspector, live_chart, memo, state, widgets
 from ui.links import Options
 
 # Figures as the browser receives them (JSON text), shared by every session that shows the same.
@@ -229,12 +229,14 @@ def table_text(rows: list[dict]) -> dict[str, list[str]]:
     return {name: [cell(name, row[name]) for row in rows] for name in viz.TABLE_COLUMNS}
 
 
+def _on_code_run() -> None:
+    labels = [run.display_label for run in state.scene().runs]
+    state.set_options(selected=widgets.run_index(st.session_state[state.key("code_run")], labels))
+
+
 def _code_view(scene: Scenario, opts: Options, result: Result | None = None) -> None:
     labels = [run.display_label for run in scene.runs]
-    k = state.key("code_run")
-    if k not in st.session_state:
-        st.session_state[k] = min(opts.selected, len(labels) - 1)
-    index = st.selectbox("Run", range(len(labels)), key=k, format_func=lambda i: labels[i])
+    index = widgets.run_select("Run", labels, state.key("code_run"), opts.selected, on_change=_on_code_run)
     state.set_options(selected=index)
     run = scene.runs[index]
     spec = optimizers.get(run.optimizer)

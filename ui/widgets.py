@@ -129,3 +129,20 @@ def number(label: str, key: str, value, *, on_change: Callable[[], None], low=No
     else:
         st.number_input(label, min_value=low, max_value=high, key=key, format="%g", step=step, help=help,
                         on_change=on_change)  # fmt: skip
+
+
+def run_index(value, labels: list[str]) -> int:
+    """The run a select of runs (options: their indices, shown by label) stands for. Streamlit
+    hands back the shown label instead of the index when the labels changed under the select
+    (an edit renamed a run), and an index can outlive a removed run: both read as a valid index."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(labels):
+        return value
+    return labels.index(value) if isinstance(value, str) and value in labels else 0
+
+
+def run_select(label: str, labels: list[str], key: str, selected: int, *, container=None, **kwargs) -> int:
+    """A select of one run by its label, showing the run `selected` (the options' selected run,
+    which other views change too); the chosen run's index."""
+    st.session_state[key] = run_index(selected, labels)
+    chosen = (container or st).selectbox(label, range(len(labels)), key=key, format_func=lambda i: labels[i], **kwargs)
+    return run_index(chosen, labels)

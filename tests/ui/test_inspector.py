@@ -167,3 +167,12 @@ def test_each_buffers_rule_is_written_with_the_steps_numbers(optimizer, flavour)
         assert line.endswith(inspector._vec(e["state_after"][name]))  # the optimizer's own result on the left
         assert inspector._vec(e["state_before"][name]) in rule  # the buffer before, on the right
     assert any(inspector._vec(e["next_point"]) in line for line in lines)
+
+
+def test_the_overlay_run_select_reads_an_index_or_a_renamed_label():
+    from ui.widgets import run_index as _run_index
+
+    labels = ["SGD lr=0.001", "Adam lr=0.0415 (PyTorch)"]
+    assert _run_index(1, labels) == 1
+    assert _run_index("Adam lr=0.0415 (PyTorch)", labels) == 1  # what Streamlit returned after a rename
+    assert _run_index("Adam lr=0.05", labels) == 0 and _run_index(7, labels) == 0
