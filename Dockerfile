@@ -6,7 +6,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    JAX_PLATFORMS=cpu
+    JAX_PLATFORMS=cpu \
+    MALLOC_ARENA_MAX=2
 
 # curl serves the health check. Debian's versions are whatever the pinned base image ships.
 # hadolint ignore=DL3008

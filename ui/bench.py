@@ -295,8 +295,10 @@ def _server(script: Path, env: dict | None = None, host: str = "127.0.0.1") -> I
 
 # -- cold start ----------------------------------------------------------------------------------
 
-MAP_DRAWN = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
-    .some(g => g.data && g.data.length > 3 && g.querySelector('.main-svg image'))"""
+# The map with its runs and the landscape (an image under the plot, see ui.live_chart) shown.
+MAP_DRAWN = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).some(g => {
+    const image = g.querySelector('.descent-background img');
+    return g.data && g.data.length > 3 && g.dataset.drawn && image && image.complete && image.naturalWidth > 0; })"""
 
 
 def cold_start(cache_dir: str) -> float:
@@ -321,7 +323,9 @@ def one_user_everywhere() -> dict:
     from ui.serve import ServerWatch
     from ui.views import names
 
-    process, port = start_streamlit(ROOT / "app.py")
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    log = open(ARTEFACTS / "bench-memory.log", "wb")  # noqa: SIM115 (closed with the server below)
+    process, port = start_streamlit(ROOT / "app.py", log=log)
     watch = ServerWatch([process.pid]).start()
     started = time.perf_counter()
     visited = 0
@@ -334,11 +338,17 @@ def one_user_everywhere() -> dict:
                     page.wait_for_selector(IDLE)
                     page.wait_for_timeout(500)
                 for view in names():
-                    _view(view)(page)
+                    try:
+                        _view(view)(page)
+                    except Exception as e:
+                        page.screenshot(path=str(ARTEFACTS / "bench-failed-view.png"))
+                        raise RuntimeError(f"could not open the view {view!r} in the lesson "
+                                           f"{lesson.id if lesson else None!r}; screenshot in test-artefacts/bench-failed-view.png") from e
                     visited += 1
         memory = watch.stop(time.perf_counter() - started)
     finally:
         stop(process)
+        log.close()
     return {"peak_rss_mb": memory["peak_rss_mb"], "pages": visited, "lessons": len(LESSONS)}
 
 

@@ -21,7 +21,7 @@ from ui import controls, live_chart, memo, state, widgets
 from ui.map_choices import COLOURS, KINDS, MapChoices
 
 # Map records (NumPy arrays: a 200×200 map ~0.6 MB, a 512×512 basin map ~4 MB), shared by sessions.
-MAPS: memo.SharedCache = memo.SharedCache("maps", 64 * 2**20, memo.array_bytes)
+MAPS: memo.SharedCache = memo.SharedCache("maps", 32 * 2**20, memo.array_bytes)
 CHART_KEY = "maps_chart"
 # The natural second axis of a hyperparameter map, the first of these the run has.
 SECOND_AXES = ("momentum", "beta1", "rho", "beta2", "initial_accumulator_value", "epsilon", "weight_decay")

@@ -22,8 +22,10 @@ def position(query: Mapping[str, str]) -> str:
 
 
 def pages() -> list:
-    from ui import network_page
+    from ui import malloc, network_page
     from ui.page import main
+
+    malloc.limit_arenas()  # once per process is enough; calling it again changes nothing
 
     return [st.Page(main, title="2D landscapes", default=True),
             st.Page(network_page.main, title="Network", url_path="network")]

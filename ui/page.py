@@ -21,7 +21,7 @@ import streamlit as st
 
 import descent
 from descent import Scenario, ScenarioError, compile_cache
-from ui import controls, data_controls, links, live_chart, memo, share, state, views
+from ui import controls, data_controls, links, live_chart, malloc, memo, share, state, views
 from ui.lessons import BY_ID as LESSONS
 from ui.lessons import LESSONS as LESSON_LIST
 from ui.links import Options
@@ -35,7 +35,7 @@ MAP_RESOLUTION = 300
 SURFACE_RESOLUTION = 120
 
 # Shared by all sessions (see ui.memo). A 4-run × 1000-step result is ~150 kB, a map ~250 kB.
-RESULTS: memo.SharedCache[descent.Result] = memo.SharedCache("results", 96 * 2**20, memo.array_bytes)
+RESULTS: memo.SharedCache[descent.Result] = memo.SharedCache("results", 64 * 2**20, memo.array_bytes)
 GRIDS: memo.SharedCache[tuple] = memo.SharedCache("landscape grids", 32 * 2**20, memo.array_bytes)
 
 # How long each script run took, for `python -m ui.bench` (AppTest runs the script in a thread
@@ -202,6 +202,7 @@ def main() -> None:
     run_seconds.append(0.0)  # a full pass; its parts add their own times
     _guarded(_page)
     _after_first_run()
+    malloc.trim_after_compiling()
 
 
 def _page() -> None:
@@ -245,6 +246,7 @@ def _views_part() -> None:
     edit reruns. It reads the scene from the session (a fragment that reruns alone gets the
     arguments of the page's last full run)."""
     _guarded(_views)
+    malloc.trim_after_compiling()
 
 
 def _views() -> None:

@@ -25,7 +25,7 @@ from ui import eigen_view, inspector, live_chart, memo, state, widgets
 from ui.links import Options
 
 # Figures as the browser receives them (JSON text), shared by every session that shows the same.
-FIGURES: memo.SharedCache[str] = memo.SharedCache("figures", 64 * 2**20, memo.array_bytes)
+FIGURES: memo.SharedCache[str] = memo.SharedCache("figures", 48 * 2**20, memo.array_bytes)
 
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "responsive": True}
 MAP_KEY = "map"
