@@ -21,7 +21,17 @@ import streamlit as st
 
 import descent
 from descent import Scenario, ScenarioError, compile_cache
-from ui import controls, data_controls, links, live_chart, malloc, memo, share, state, views
+from ui import (
+    controls,
+    data_controls,
+    links,
+    live_chart,
+    malloc,
+    memo,
+    share,
+    state,
+    views,
+)
 from ui.lessons import BY_ID as LESSONS
 from ui.lessons import LESSONS as LESSON_LIST
 from ui.links import Options

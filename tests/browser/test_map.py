@@ -9,7 +9,12 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from tests.browser.driver import DEFAULT_LABELS, DEFAULT_QUERY, assert_landscape_image_shown, assert_paths_drawn
+from tests.browser.driver import (
+    DEFAULT_LABELS,
+    DEFAULT_QUERY,
+    assert_landscape_image_shown,
+    assert_paths_drawn,
+)
 
 # A hung browser or server fails its test (the suite itself takes well under a minute per test).
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]

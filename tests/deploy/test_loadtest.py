@@ -13,9 +13,24 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.NumberInput_pb2 import NumberInput
 
 from ui import loadtest
-from ui.loadtest import (Plan, Route, SessionRecord, StreamlitClient, Tally, build_report, element_problem, failed,
-                         format_report, new_start, percentile, read_links, replica_counts, widget_in, widget_state,
-                         with_value)  # fmt: skip
+from ui.loadtest import (
+    Plan,
+    Route,
+    SessionRecord,
+    StreamlitClient,
+    Tally,
+    build_report,
+    element_problem,
+    failed,
+    format_report,
+    new_start,
+    percentile,
+    read_links,
+    replica_counts,
+    widget_in,
+    widget_state,
+    with_value,  # fmt: skip
+)
 
 
 def number_input_msg(widget_id="$$ID-1-g0:start_x", label="Start x", default=-1.5, **fields) -> ForwardMsg:

@@ -1,9 +1,9 @@
 """descent.train: against an independent reference loop, shared start, no recompiles, divergence,
 validation, CLI."""
 
+import contextlib
 import io
 import json
-import contextlib
 
 import jax
 import numpy as np

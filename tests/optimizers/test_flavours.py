@@ -12,7 +12,7 @@ import pytest
 
 import landscapes
 import optimizers
-from optimizers import Decay, REQUIRED
+from optimizers import REQUIRED, Decay
 
 ROSENBROCK = landscapes.get("rosenbrock")
 

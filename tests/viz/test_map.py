@@ -11,7 +11,14 @@ import numpy as np
 import pytest
 
 import viz
-from tests.viz.plain import BOWL_MINIMA, bowl_surface, plain_race, plain_result, plain_run, spiral
+from tests.viz.plain import (
+    BOWL_MINIMA,
+    bowl_surface,
+    plain_race,
+    plain_result,
+    plain_run,
+    spiral,
+)
 from viz.colour import landscape_scale
 from viz.trajectory_map import MAX_TRAIL_POINTS, SLIDER_POSITIONS, SPEEDS
 
