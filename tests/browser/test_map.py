@@ -169,7 +169,9 @@ def test_play_moves_the_markers_and_keeps_the_landscape(app):
     paused_step = int(page.map_state()["heads"][3]["text"].removeprefix("step "))
     assert 60 <= paused_step < 500
     _play(page, "▶ 2×")
-    page.page.wait_for_function("() => window.__descentPlay.done")
+    # Wait for the last step itself: the paused animation's own end event can arrive after the
+    # new recorder is installed (and set `done` before the resumed play has begun).
+    page.page.wait_for_function("() => { const s = window.__descentPlay.samples; return s.length && s[s.length - 1].step === 500; }")
     resumed = [s["step"] for s in page.page.evaluate(PLAY_REPORT)["samples"]]
     assert resumed and min(resumed) >= paused_step, (paused_step, resumed)
     assert resumed[-1] == 500
