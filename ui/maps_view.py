@@ -65,7 +65,10 @@ def map_key(scene: descent.Scenario, index: int, choices: MapChoices) -> tuple:
     if choices.kind == "hyper":
         return ("hyper", scene, index, *axes(scene, index, choices))
     if choices.kind == "basin":
-        return ("basin", scene, index, choices.resolution)
+        # A basin map runs from a grid of starts: the scene's own start plays no part, and a click
+        # on the map (which moves it) must not compute the map again.
+        starts_apart = scene.replace(start=scene.landscape_spec.start, runs=tuple(replace(r, start=None) for r in scene.runs))
+        return ("basin", starts_apart, index, choices.resolution)
     return ("tune", scene, choices.rates, choices.n_rates)
 
 

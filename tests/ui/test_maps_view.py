@@ -143,3 +143,14 @@ def test_a_maps_lesson_opens_its_map():
     assert query(at)["view"] == "Maps" and query(at)["map.kind"] == "basin"
     names = [t.get("name", "") for t in figure(at)["data"]]
     assert sum(n.startswith("minimum (") for n in names) == 4
+
+
+def test_a_basin_map_does_not_depend_on_the_start():
+    from ui.map_choices import MapChoices
+    from ui.maps_view import map_key
+
+    scene = descent.Scenario.from_json({"landscape": "himmelblau", "start": [0, 0], "runs": [{"optimizer": "adam"}]})
+    basin = MapChoices(kind="basin")
+    moved = scene.replace(start=(2.0, -3.0))
+    assert map_key(scene, 0, basin) == map_key(moved, 0, basin)  # a click that moves the start recomputes nothing
+    assert map_key(scene, 0, basin) != map_key(scene.replace(steps=scene.steps + 1), 0, basin)
