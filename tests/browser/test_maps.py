@@ -99,6 +99,10 @@ def test_the_basin_map_is_drawn_and_a_click_sets_the_start(app):
         except PlaywrightTimeout:
             page.page.wait_for_function(STILL, polling=100)
     page.wait_idle()
+    # The link follows the scene: wait for it to say the new start (a later rerun may bring it).
+    page.page.wait_for_function("() => { const s = (new URLSearchParams(location.search).get('start') || '').split(',').map(Number);"
+                                " return s.length === 2 && Math.abs(s[0] - 2) <= 0.1 && Math.abs(s[1] + 3) <= 0.1; }")  # fmt: skip
     start = [float(v) for v in page.query()["start"].split(",")]
     assert start == pytest.approx([2.0, -3.0], abs=0.1)
+    assert page.page.locator("[data-testid='stSidebar'] [data-testid='stNumberInput'] input").first.input_value() == "2"
     assert page.alerts()["all"] == []
