@@ -9,16 +9,33 @@
 
 from descent.engine import DEFAULT_TOLERANCE, DIVERGENCE_LIMIT, trace_count
 from descent.errors import ScenarioError
-from descent.maps import Axis, BasinMap, HyperparameterMap, Tuning, basin_map, hyperparameter_map, tune_learning_rates
 from descent.explain import explain, explain_steps
-from descent.result import Result, RunResult, SweepResult
+from descent.maps import (
+    Axis,
+    BasinMap,
+    HyperparameterMap,
+    Tuning,
+    basin_map,
+    hyperparameter_map,
+    tune_learning_rates,
+)
 from descent.minibatch import Minibatch
-from descent.runner import data, formula_grid, landscape_grid, run, surface, sweep
-from descent.scenario import MAX_RUNS, MAX_STEPS, Noise, Params, Run, Scenario, Schedule, auto_label
 from descent.network_scenario import NetworkScenario
+from descent.result import Result, RunResult, SweepResult
+from descent.runner import data, formula_grid, landscape_grid, run, surface, sweep
+from descent.scenario import (
+    MAX_RUNS,
+    MAX_STEPS,
+    Noise,
+    Params,
+    Run,
+    Scenario,
+    Schedule,
+    auto_label,
+)
+from descent.slices import LossSlice, boundary, pca_slice, random_slice
 from descent.train_result import TrainResult, TrainRun
 from descent.training import train
-from descent.slices import LossSlice, boundary, pca_slice, random_slice
 
 
 def show(result, **options):

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 import network
 from descent.errors import ScenarioError
 from descent.scenario import (
+    _RUN_KEY,
     Run,
     _boolean,
     _choice,
@@ -35,7 +36,6 @@ from descent.scenario import (
     _run_from_query,
     _show,
     _text,
-    _RUN_KEY,
 )
 
 MAX_NETWORK_RUNS = 8
@@ -159,16 +159,7 @@ class NetworkScenario:
             "model": {"hidden": list(m.hidden), "activation": m.activation, "seed": m.seed},
             "epochs": self.epochs,
             "minibatch": {"batch_size": b.batch_size, "shuffle": b.shuffle, "seed": b.seed},
-            "runs": [
-                {
-                    "label": run.label,
-                    "optimizer": run.optimizer,
-                    "flavour": run.flavour,
-                    "hparams": dict(run.hparams),
-                    "schedule": {"name": run.schedule.name, **dict(run.schedule.params)},
-                }
-                for run in self.runs
-            ],
+            "runs": [run.to_json() for run in self.runs],  # a network run has no start
         }
 
     @classmethod

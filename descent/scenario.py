@@ -266,6 +266,17 @@ class Run:
         """Every hyperparameter of this flavour: given values, else the flavour's defaults."""
         return optimizers.get(self.optimizer).resolve(self.flavour, self.hparams)
 
+    def to_json(self) -> dict:
+        """The run's JSON form (the "runs" entries of a scenario)."""
+        return {
+            "label": self.label,
+            "optimizer": self.optimizer,
+            "flavour": self.flavour,
+            "hparams": dict(self.hparams),
+            "schedule": {"name": self.schedule.name, **dict(self.schedule.params)},
+            **({"start": list(self.start)} if self.start is not None else {}),
+        }
+
     @property
     def display_label(self) -> str:
         return self.label or auto_label(self)
@@ -397,17 +408,7 @@ class Scenario:
             "steps": self.steps,
             "noise": {"sigma": self.noise.sigma, "batch_size": self.noise.batch_size, "seed": self.noise.seed},
             **({"minibatch": self.minibatch.to_json()} if self.minibatch is not None else {}),
-            "runs": [
-                {
-                    "label": run.label,
-                    "optimizer": run.optimizer,
-                    "flavour": run.flavour,
-                    "hparams": dict(run.hparams),
-                    "schedule": {"name": run.schedule.name, **dict(run.schedule.params)},
-                    **({"start": list(run.start)} if run.start is not None else {}),
-                }
-                for run in self.runs
-            ],
+            "runs": [run.to_json() for run in self.runs],
         }
 
     @classmethod

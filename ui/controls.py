@@ -160,6 +160,21 @@ def set_start(point: tuple[float, float]) -> None:
     widgets.renew(state.key("start_x"), state.key("start_y"))
 
 
+def start_at_click(click) -> None:
+    """A click on a chart of the landscape ({x, y, dx, dy} from ui.live_chart) moves the common
+    start there, to a round value near it; the views and the start boxes are redrawn."""
+    import viz
+
+    point = viz.click_point(click)
+    if point is None:
+        return
+    try:
+        set_start(point)
+    except ScenarioError:
+        return
+    state.refresh(state.START_PART)
+
+
 def _on_reset_start() -> None:
     set_start(state.scene().landscape_spec.start)
     state.refresh(state.START_PART)

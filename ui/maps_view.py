@@ -176,14 +176,8 @@ def _on_click() -> None:
     scene, opts = state.scene(), state.options()
     choices = opts.maps
     if choices.kind == "basin":
-        point = viz.click_point(click)
-        if point is None:
-            return
-        try:
-            controls.set_start(point)
-        except ScenarioError:
-            return
-        state.refresh(state.START_PART)
+        controls.start_at_click(click)
+        return
     if choices.kind != "hyper":
         return
     index = min(opts.selected, len(scene.runs) - 1)

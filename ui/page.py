@@ -20,7 +20,7 @@ import time
 import streamlit as st
 
 import descent
-from descent import Scenario, ScenarioError, compile_cache
+from descent import Scenario, compile_cache
 from ui import (
     controls,
     data_controls,
@@ -102,17 +102,7 @@ def _result(scene: Scenario) -> descent.Result:
 
 def _on_map_click() -> None:
     """A click on the map moves the common start there (to a round value near the click)."""
-    import viz
-
-    click = getattr(st.session_state.get(views.MAP_KEY), "click", None)
-    point = viz.click_point(click)
-    if point is None:
-        return
-    try:
-        controls.set_start(point)
-    except ScenarioError:
-        return
-    state.refresh(state.START_PART)
+    controls.start_at_click(getattr(st.session_state.get(views.MAP_KEY), "click", None))
 
 
 def _on_lesson(lesson_id: str) -> None:
