@@ -80,6 +80,7 @@ export default function(component) {
   gd.__descentTrigger = setTriggerValue;  // the latest: a click reports through it
   gd.__descentClickable = data.clickable;
   const parsed = JSON.parse(data.figure);
+  parsed.frames = expandFrames(parsed);
   const signature = signatureOf(parsed);  // before plotly.js writes into any of it
   const figure = reuseUnchanged(gd, parsed);
   performance.mark('descent:parsed');
@@ -144,6 +145,41 @@ function update(gd, figure, signature, config) {
     .then(() => resized ? window.Plotly.relayout(gd, {width: width}) : null)
     .then(() => { shown(gd); return deleteAllFrames(gd); })
     .then(() => frames.length ? window.Plotly.addFrames(gd, frames) : null);
+}
+
+// The animation's frames, built here from the figure's path traces when the server sent a
+// `frame_recipe` instead of them (viz.trajectory_map's `_recipe`: the same rule as its `_frame`):
+// a quarter of the bytes to send and parse, and nothing the path traces do not already hold.
+function expandFrames(figure) {
+  const recipe = figure.frame_recipe;
+  if (!recipe) return figure.frames || [];
+  delete figure.frame_recipe;
+  const paths = recipe.paths.map(i => [figure.data[i].x, figure.data[i].y]);
+  return recipe.steps.map((step, f) => {
+    const data = [];
+    for (const [xs, ys] of paths) {
+      const n = xs.length;
+      if (n === 0) { data.push({x: [], y: []}, {x: [], y: [], text: []}); continue; }
+      const shown = Math.min(step, n - 1);
+      const kept = thinnedIndices(Math.max(0, shown - recipe.trail + 1), shown, recipe.max_points);
+      data.push({x: kept.map(i => xs[i]), y: kept.map(i => ys[i])},
+                {x: [xs[shown]], y: [ys[shown]], text: ['step ' + shown]});
+    }
+    if (recipe.counter) data.push({text: ['step ' + step]});
+    if (recipe.extra) data.push(...recipe.extra[f]);
+    return {name: String(step), data: data, traces: recipe.traces};
+  });
+}
+
+// viz.trajectory_map.thinned_indices: start..stop with at most about `most` points, stop kept,
+// an odd stride counted back from stop.
+function thinnedIndices(start, stop, most) {
+  const count = stop - start + 1, kept = [];
+  if (count <= most) { for (let i = start; i <= stop; i++) kept.push(i); return kept; }
+  let stride = Math.ceil(count / most);
+  if (stride %% 2 === 0) stride += 1;
+  for (let i = stop; i >= start; i -= stride) kept.push(i);
+  return kept.reverse();
 }
 
 // Counts the updates the user can see (`drawn` counts them once the frames are rebuilt too): the
@@ -352,12 +388,16 @@ def chart(figure: str, *, key: str, height: int | str, config: dict | None = Non
 
 def sent_figures(elements) -> list[dict]:
     """The figures of the charts among Streamlit elements (AppTest's `at.get("bidi_component")`,
-    or protos), as dicts: what a test reads of what the page was sent."""
+    or protos), as dicts: what a test reads of what the page was sent, a frame recipe expanded
+    into frames as the page expands it."""
+    from viz.trajectory_map import expand_frame_recipe
+
     figures = []
     for element in elements:
         proto = getattr(element, "proto", element)
         if getattr(proto, "component_name", "").endswith(NAME):
-            figures.append(json.loads(json.loads(proto.json)["figure"]))
+            figure = expand_frame_recipe(json.loads(json.loads(proto.json)["figure"]))
+            figures.append(json.loads(orjson.dumps(figure, option=orjson.OPT_SERIALIZE_NUMPY)))  # as JSON reads it
     return figures
 
 

@@ -63,13 +63,14 @@ def _figure_key(kind: str, scene: Scenario, opts: Options) -> tuple:
     return (kind, scene, tuple(inputs["colours"]), tuple(inputs["visible"]), inputs["lecture"], overlays)
 
 
-def map_spec(scene: Scenario, opts: Options, result: Result, grid) -> dict:
+def map_spec(scene: Scenario, opts: Options, result: Result, grid, frame_recipe: bool = False) -> dict:
     """The map for the page: in lecture mode with plotly's own key beside it (no edits happen
     there), otherwise without, the key being HTML above the map (map_key), which the browser
     redraws for free. The same landscape keeps the user's zoom across edits (uirevision)."""
     overlays = inspector.map_overlays(scene, opts)
     spec = viz.trajectory_map_spec(result, grid, log_scale=scene.landscape_spec.log_scale, legend=opts.lecture,
-                                   colour_bar=opts.lecture, overlays=overlays, **figure_inputs(scene, opts))  # fmt: skip
+                                   colour_bar=opts.lecture, overlays=overlays, frame_recipe=frame_recipe,
+                                   **figure_inputs(scene, opts))  # fmt: skip
     spec["layout"]["uirevision"] = f"{scene.landscape}:{sorted(scene.landscape_params.items())}"
     spec["layout"]["dragmode"] = "pan"  # a click sets the start, a drag moves the view
     return spec
@@ -77,7 +78,7 @@ def map_spec(scene: Scenario, opts: Options, result: Result, grid) -> dict:
 
 def map_json(scene: Scenario, opts: Options, result: Result, grid) -> str:
     return FIGURES.get(_figure_key("map", scene, opts),
-                       lambda: live_chart.figure_json(live_chart.with_background(map_spec(scene, opts, result, grid))))
+                       lambda: live_chart.figure_json(live_chart.with_background(map_spec(scene, opts, result, grid, frame_recipe=True))))
 
 
 def map_figure(scene: Scenario, opts: Options, result: Result, grid):

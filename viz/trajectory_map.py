@@ -79,6 +79,7 @@ def trajectory_map_spec(
     legend: bool = True,
     colour_bar: bool = True,
     overlays: Mapping[str, Any] | None = None,
+    frame_recipe: bool = False,
 ) -> dict:
     """The landscape from above with every visible run's trajectory, animated, as a plain
     figure dict (what plotly.js receives; `trajectory_map` wraps it in a go.Figure).
@@ -102,6 +103,8 @@ def trajectory_map_spec(
     overlays    {"run": index, "steps": descent.explain_steps(scenario, run=index), "kinds": [...]}:
                 arrows for −gradient, momentum and the step taken, and the η_eff box of adaptive
                 methods, at the run's animated point, one scale per kind (viz.overlays)
+    frame_recipe  instead of "frames", a "frame_recipe" from which the page builds the very same
+                frames out of the path traces (see `frame_recipe`), where every path is whole
     """
     style = style_for(lecture)
     grid = as_surface(surface)
@@ -146,18 +149,62 @@ def trajectory_map_spec(
     layout["showlegend"] = legend
     layout["annotations"] = notes
     frame_list: list[dict] = []
+    recipe = None
     if len(steps) > 1:
-        frame_list = [_frame(runs, int(s), trail, animated, counter=True) for s in steps]
-        if state is not None:
-            for frame, s in zip(frame_list, steps):
-                frame["data"] += state.at(min(int(s), len(state.path) - 1))
-        names = [frame["name"] for frame in frame_list]
+        extra = None if state is None else [state.at(min(int(s), len(state.path) - 1)) for s in steps]
+        if frame_recipe and all(len(run.path) <= MAX_PATH_POINTS for _, run in runs):
+            recipe = _recipe(steps, trail, animated, path_traces=list(range(1, 1 + len(runs))), extra=extra)
+        else:
+            frame_list = [_frame(runs, int(s), trail, animated, counter=True) for s in steps]
+            for frame, more in zip(frame_list, extra or ()):
+                frame["data"] += more
+        names = [str(int(s)) for s in steps]
         layout["updatemenus"] = [_play_buttons(names, style)]
         layout["sliders"] = [_step_slider(slider_steps(steps), style)]
         layout["margin"]["b"] = 130
     if lecture:
         _beside_the_map(layout, bar)
+    if recipe is not None:
+        return {"data": traces, "layout": layout, "frame_recipe": recipe}
     return {"data": traces, "layout": layout, "frames": frame_list}
+
+
+def _recipe(steps: np.ndarray, trail: int, animated: list[int], path_traces: list[int], extra: list | None) -> dict:
+    """What the page needs to build the animation's frames itself (ui.live_chart's
+    `expandFrames`), by the rule of `_frame`: for each step, each run's trail (the path's points
+    `thinned_indices(max(0, k − trail + 1), k, MAX_TRAIL_POINTS)` with k = min(step, last
+    index)) and its current point, then the step counter, then `extra` (the overlays at that
+    step). Frames were two thirds of the map's bytes, and each of them repeats points the path
+    traces already carry."""
+    recipe = {"steps": [int(s) for s in steps], "trail": int(trail), "max_points": MAX_TRAIL_POINTS,
+              "paths": path_traces, "traces": animated, "counter": True}  # fmt: skip
+    if extra is not None:
+        recipe["extra"] = extra
+    return recipe
+
+
+def expand_frame_recipe(spec: dict) -> dict:
+    """The spec with its "frame_recipe" turned into "frames", as the page does (for tools and
+    tests that read a figure the app sent)."""
+    recipe = spec.get("frame_recipe")
+    if recipe is None:
+        return spec
+    paths = [np.column_stack([np.asarray(spec["data"][i]["x"], np.float32), np.asarray(spec["data"][i]["y"], np.float32)])
+             for i in recipe["paths"]]  # fmt: skip
+    runs = [(i, _Path(path)) for i, path in enumerate(paths)]
+    frames = [_frame(runs, step, recipe["trail"], recipe["traces"], counter=recipe["counter"]) for step in recipe["steps"]]
+    for frame, more in zip(frames, recipe.get("extra") or ()):
+        frame["data"] += more
+    out = {key: value for key, value in spec.items() if key != "frame_recipe"}
+    out["frames"] = frames
+    return out
+
+
+class _Path:
+    """A run as `_frame` reads it: its path."""
+
+    def __init__(self, path: np.ndarray):
+        self.path = path
 
 
 def _overlays(overlays, result, runs, grid) -> Overlays | None:

@@ -283,3 +283,37 @@ def test_a_drag_pans_the_map_and_does_not_move_the_start(app):
     assert page.query()["start"] == "-1.5,2.0"
     after = page.map_state()
     assert after["background"]["left"] > before["background"]["left"] + 30  # the landscape moved with the axes
+
+
+FRAMES = """() => document.querySelector('.js-plotly-plot')._transitionData._frames.map(
+    f => ({name: f.name, traces: f.traces, data: f.data.map(d => ({x: d.x ? Array.from(d.x) : null,
+                                                                   y: d.y ? Array.from(d.y) : null,
+                                                                   text: d.text ? Array.from(d.text) : null}))}))"""
+
+
+def test_the_page_builds_the_frames_the_figure_builder_makes(app):
+    """The map is sent with a frame recipe (ui.live_chart's expandFrames builds the frames from
+    the path traces): plotly.js in the page holds exactly the frames viz.trajectory_map's own
+    `_frame` makes for the same result."""
+    import numpy as np
+
+    import descent
+    from ui.links import parse
+    from viz.trajectory_map import trajectory_map_spec
+
+    page = app.open()
+    page.page.wait_for_function("() => (document.querySelector('.js-plotly-plot')._transitionData._frames || []).length > 0")
+    shown = page.page.evaluate(FRAMES)
+    scene = parse(page.query()).scenario
+    expected = trajectory_map_spec(descent.run(scene), descent.landscape_grid(scene.landscape, {}, 40),
+                                   minima=scene.landscape_spec.minima)["frames"]
+    assert [f["name"] for f in shown] == [f["name"] for f in expected] and len(shown) == 100
+    for got, want in zip(shown, expected):
+        assert got["traces"] == want["traces"]
+        for g, w in zip(got["data"], want["data"]):
+            for axis in ("x", "y"):
+                if axis in w:
+                    # Both read back from the shortest decimal of each float32 value.
+                    assert np.array_equal(np.float32(g[axis]), np.float32(w[axis])), (got["name"], axis)
+            if "text" in w:
+                assert g["text"] == w["text"]
