@@ -36,6 +36,8 @@ CONTOUR_LEVELS = 14
 VALUE_COLOURSCALE = "Viridis"
 
 CONVERGED, NOT_CONVERGED, DIVERGED = 0, 1, 2
+# The tuning curves' rows of diverged crosses, one per run, each this factor below the one above.
+DIVERGED_ROW_STEP = 10**0.4
 # A vertical legend outside the plot area on the right: plotly widens the right margin to hold it.
 BASIN_LEGEND = {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1.0, "yanchor": "top"}
 
@@ -123,9 +125,11 @@ def hyperparameter_map_spec(hmap: Any, *, colour: str = "loss", lecture: bool = 
     ))  # fmt: skip
     layout = base_layout(style, title)
     layout.update({
-        "xaxis": {"title": {"text": x_label}, "type": "log" if hmap.x.log else "linear", "showgrid": False},
+        # Powers of ten on log axes: plotly's default SI prefixes wrote a learning rate 1e-4 as "100µ".
+        "xaxis": {"title": {"text": x_label}, "type": "log" if hmap.x.log else "linear", "showgrid": False,
+                  "exponentformat": "power"},
         "yaxis": {"title": {"text": y_label}, "type": "log" if (not one_axis and hmap.y.log) else "linear",
-                  "showgrid": False, "visible": not one_axis},
+                  "showgrid": False, "visible": not one_axis, "exponentformat": "power"},
         "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
     })  # fmt: skip
     return {"data": traces, "layout": layout}
@@ -249,7 +253,10 @@ def tuning_curves_spec(tuning: Any, *, colours: Sequence[str] | None = None, lec
                               hovertemplate=f"{name}<br>lr = %{{x:.3g}}<br>loss gap = %{{y:.3g}}<extra></extra>"))  # fmt: skip
         diverged = np.asarray(tuning.diverged[i])
         if diverged.any():
-            traces.append(scatter(x=rates[diverged].astype(np.float32), y=np.full(int(diverged.sum()), bottom, np.float32),
+            # Each run's crosses on a row of its own below the lowest loss: on one shared row the
+            # last run's crosses hid the others' (and a star chosen at the lowest loss).
+            row = bottom / DIVERGED_ROW_STEP ** (i + 1)
+            traces.append(scatter(x=rates[diverged].astype(np.float32), y=np.full(int(diverged.sum()), row, np.float32),
                                   mode="markers", name=f"{name}: diverged", legendgroup=name, showlegend=False,
                                   marker={"symbol": "x", "size": 7, "color": colour},
                                   hovertemplate=f"{name}<br>lr = %{{x:.3g}}: diverged<extra></extra>"))  # fmt: skip

@@ -147,7 +147,19 @@ def test_tuning_curves_mark_the_chosen_rate_and_break_at_divergence():
     assert np.isnan(np.asarray(sgd["y"][3:], float)).all()
     crosses = next(t for t in spec["data"] if t["name"].endswith("diverged"))
     assert np.allclose(crosses["x"], rates[3:])
+    assert 0 < crosses["y"][0] < 0.01  # below every loss drawn
     assert "&lt;b&gt;" in json.dumps([t["name"] for t in spec["data"]])  # labels are escaped
+
+
+def test_each_runs_diverged_crosses_have_a_row_of_their_own():
+    rates = np.geomspace(1e-3, 1, 4)
+    loss = np.array([[1.0, np.nan, np.nan, np.nan], [2.0, 1e-3, np.nan, np.nan], [3.0, 1e-6, 1e-7, np.nan]])
+    tuning = SimpleNamespace(rates=rates, labels=("a", "b", "c"), final_loss=loss, diverged=np.isnan(loss),
+                             best=np.array([0, 1, 2]), floor=0.0, steps_to_converge=np.full((3, 4), -1))  # fmt: skip
+    spec = viz.tuning_curves_spec(tuning)
+    rows = [float(t["y"][0]) for t in spec["data"] if t["name"].endswith("diverged")]
+    # Three runs diverged at the highest rate: three rows, distinct, all below the lowest loss (and its star).
+    assert len(rows) == 3 and len(set(rows)) == 3 and max(rows) < 1e-7
 
 
 def test_a_click_picks_the_nearest_cell_in_log_units():
@@ -258,3 +270,9 @@ def test_minimum_colours_stay_apart_at_every_shade():
             assert delta_e2000(_faded(every[a], 0), _faded(every[b], 0)) >= 20, (every[a], every[b])
         for neutral in (vmaps.NOT_CONVERGED_COLOUR, vmaps.DIVERGED_COLOUR):
             assert min(delta_e2000(_faded(every[a], f), _faded(neutral, 0)) for f in fades) >= 12, (every[a], neutral)
+
+
+def test_log_axes_of_a_hyperparameter_map_read_in_powers_of_ten():
+    layout = viz.hyperparameter_map_spec(hyper_record(8, 6))["layout"]
+    # plotly's default wrote the learning rate 1e-4 as "100µ".
+    assert layout["xaxis"]["type"] == "log" and layout["xaxis"]["exponentformat"] == "power"
