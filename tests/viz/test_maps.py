@@ -206,7 +206,7 @@ def test_each_minimum_star_has_its_basin_pixels_colour():
     for i, star in enumerate(stars):
         # A start that reached minimum i at once is drawn unfaded: exactly its star's colour.
         (row, col), = [(r, c) for r, c in np.argwhere(record.basin == i) if record.steps_to_converge[r, c] == 0]
-        assert "#%02X%02X%02X" % tuple(pixels[row, col]) == star["marker"]["color"].upper()
+        assert "#" + "".join(f"{int(c):02X}" for c in pixels[row, col]) == star["marker"]["color"].upper()
     assert len({s["marker"]["color"] for s in stars}) == 4
 
 
