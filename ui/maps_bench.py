@@ -47,7 +47,11 @@ ARM = """(predicate) => {
   poll();
 }"""
 DONE = "() => window.__mapBench.t1 !== null"
-ELAPSED = "() => window.__mapBench.t1 - window.__mapBench.t0"
+# The whole time, and the page's part of it: from the chart's last render call before the map was
+# drawn (the figure arrived: ui.live_chart marks it) to drawn, i.e. parsing and plotly.js.
+ELAPSED = """() => { const {t0, t1} = window.__mapBench;
+  const renders = performance.getEntriesByName('descent:render').map(e => e.startTime).filter(t => t >= t0 && t <= t1);
+  return {total: t1 - t0, page: renders.length ? t1 - Math.max(...renders) : null}; }"""
 
 HYPER_DRAWN = """gd => gd._fullData.some(t => t.type === 'heatmap' && t.showscale && t.z.length === 200 && t.z[0].length === 200)
   && gd.querySelector('.heatmaplayer image') !== null"""
@@ -97,8 +101,9 @@ def cases() -> list[MapCase]:
     ]  # fmt: skip
 
 
-def request_map(browser, base_url: str, case: MapCase, changed: bool) -> float:
-    """Seconds from the click on "Maps" to the map drawn, in a new browser session."""
+def request_map(browser, base_url: str, case: MapCase, changed: bool) -> tuple[float, float | None]:
+    """Seconds from the click on "Maps" to the map drawn, in a new browser session, and the
+    page's part of them (the figure received to drawn)."""
     from ui.bench import ARTEFACTS, CHART, IDLE
 
     context = browser.new_context(viewport=VIEWPORT)
@@ -118,13 +123,15 @@ def request_map(browser, base_url: str, case: MapCase, changed: bool) -> float:
             ARTEFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTEFACTS / "bench-failed-map.png"))
             raise RuntimeError(f"{case.name} was not drawn within 120 s; screenshot in test-artefacts/bench-failed-map.png") from e
-        return page.evaluate(ELAPSED) / 1e3
+        times = page.evaluate(ELAPSED)
+        return times["total"] / 1e3, (times["page"] / 1e3 if times["page"] is not None else None)
     finally:
         context.close()
 
 
-def browser_times() -> dict[str, dict[str, float]]:
-    """Per map: first (compiles), new values (computes), cached (a second session)."""
+def browser_times() -> dict[str, dict[str, tuple[float, float | None]]]:
+    """Per map: first (compiles), new values (computes), cached (a second session); each as
+    (seconds in all, the page's part)."""
     from ui.bench import ROOT, _browser, _server
 
     out: dict[str, dict[str, float]] = {}
@@ -139,12 +146,14 @@ def browser_times() -> dict[str, dict[str, float]]:
     return out
 
 
-def report(times: dict[str, dict[str, float]]) -> None:
+def report(times: dict[str, dict[str, tuple[float, float | None]]]) -> None:
     print(f"maps in Chromium ({VIEWPORT['width']}x{VIEWPORT['height']}), from the click on 'Maps' to the map drawn, "
           f"each in a new session (target <= {TARGET_S:g} s):")  # fmt: skip
     for name, kinds in times.items():
-        figures = ", ".join(f"{kind} {seconds:5.2f} s" for kind, seconds in kinds.items())
-        ok = kinds["new values"] <= TARGET_S and kinds["cached"] <= TARGET_S
-        print(f"  {name:55s} {figures}   [{'meets' if ok else 'MISSES'} target, computed and cached]")
+        figures = ", ".join(f"{kind} {total:5.2f} s" + (f" (page {page:4.2f} s)" if page is not None else "")
+                            for kind, (total, page) in kinds.items())  # fmt: skip
+        ok = kinds["new values"][0] <= TARGET_S and kinds["cached"][0] <= TARGET_S
+        print(f"  {name}\n    {figures}   [{'meets' if ok else 'MISSES'} target, computed and cached]")
     print("  first = the server compiles this structure (empty compilation cache); new values = computed, not "
-          "compiled; cached = a second session, answered by the shared map cache\n")  # fmt: skip
+          "compiled; cached = a second session, answered by the shared map cache; page = from the figure's "
+          "arrival in the page to drawn (parsing and plotly.js)\n")  # fmt: skip
