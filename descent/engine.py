@@ -289,10 +289,13 @@ def _diverged(x, y, loss):
     return ~(within & jnp.isfinite(loss))
 
 
-def _near_minimum(x, y, minima: np.ndarray, tol):
+def _near_minimum(x, y, minima, tol, count=None):
+    """Within `tol` of one of `minima` ((k, 2): a concrete NumPy array, or traced slots of which
+    the first `count` hold minima)."""
     near = jnp.zeros(x.shape, bool)
-    for mx, my in minima:  # a concrete NumPy array: a few minima at most
-        near = near | ((x - mx) ** 2 + (y - my) ** 2 <= tol * tol)
+    for i, (mx, my) in enumerate(minima):  # a few slots at most
+        close = (x - mx) ** 2 + (y - my) ** 2 <= tol * tol
+        near = near | (close if count is None else close & (i < count))
     return near
 
 
@@ -300,6 +303,29 @@ def _near_minimum(x, y, minima: np.ndarray, tol):
 def minima_array(landscape_id: str) -> np.ndarray:
     minima = landscapes.get(landscape_id).minima
     return np.asarray([m.point for m in minima], np.float32).reshape(-1, 2)
+
+
+def minimum_slots(landscape_id: str) -> int:
+    """How many minima a compiled sweep of this landscape holds, as values: a typed formula's
+    (found numerically on the host) and a data landscape's (computed from its data) depend on
+    numbers the compiled code does not see as constants, so every formula of a structure, and
+    every data set of a model and bucket, shares one padded array of slots."""
+    if landscape_id.startswith(landscapes.formula.PREFIX):
+        return landscapes.typed.MAX_MINIMA
+    if landscapes.get(landscape_id).data_size:
+        return 1
+    return len(landscapes.get(landscape_id).minima)
+
+
+def minima_slots(landscape_id: str, minima=None) -> tuple[np.ndarray, np.int32]:
+    """(slots, count): `minima` ((k, 2), the landscape's known ones when None) padded with zeros
+    to `minimum_slots(landscape_id)` rows, and k."""
+    points = minima_array(landscape_id) if minima is None else np.asarray(minima, np.float32).reshape(-1, 2)
+    slots = np.zeros((minimum_slots(landscape_id), 2), np.float32)
+    if len(points) > len(slots):
+        raise ValueError(f"{len(points)} minima for {len(slots)} slots of {landscape_id[:40]!r}")
+    slots[: len(points)] = points
+    return slots, np.int32(len(points))
 
 
 @functools.lru_cache(maxsize=256)
@@ -386,7 +412,7 @@ def trajectory(key: RunKey, values: np.ndarray, start, seed: int, steps: int, to
 
 
 @functools.partial(jax.jit, static_argnums=(0, 1))
-def _sweep_chunk(key: RunKey, grid_names: tuple[str, ...], shared, grid, carry, k0, xi, steps, tol):
+def _sweep_chunk(key: RunKey, grid_names: tuple[str, ...], shared, grid, carry, k0, xi, steps, tol, minima, count):
     _traces[("sweep", key, grid_names, grid.shape[1])] += 1
     # The whole batch is one (2, N) parameter array: every optimizer here is elementwise, so
     # this is N independent trajectories with one shared update count (β^t and the schedule
@@ -402,11 +428,10 @@ def _sweep_chunk(key: RunKey, grid_names: tuple[str, ...], shared, grid, carry, 
             j += 1
     f, tx, _, noise_scale = _problem(key, shared, overrides)
     value_and_grad = jax.vmap(jax.value_and_grad(f), in_axes=1, out_axes=(0, 1))
-    minima = minima_array(key.landscape)
     oracle = _oracle(key, shared, batched=True)
 
-    def near(p):
-        return _near_minimum(p[0], p[1], minima, tol)
+    def near(p):  # the minima are values (`minima_slots`): a new formula's compile nothing
+        return _near_minimum(p[0], p[1], minima, tol, count)
 
     def step(carry, inputs):
         p, state, hit, diverged = carry
@@ -466,9 +491,11 @@ def sweep(
     tol: float,
     progress=None,
     inputs=None,
+    minima=None,
 ):
     """Final point, final loss, steps to within `tol` of a known minimum (-1: never), diverged.
-    `inputs` as in `trajectory`.
+    `inputs` as in `trajectory`; `minima` (k, 2) the scenario's known minima (by default the
+    landscape's: a typed formula or a data landscape passes its own, see `minima_slots`).
 
     `shared` is the packed vector common to all trajectories; `grid` holds, per trajectory,
     the values of `grid_names` (a decay rate followed by its complement). The trajectories run
@@ -484,6 +511,7 @@ def sweep(
     steps_, tol_ = np.int32(steps), np.float32(tol)
     chunks = max(1, -(-steps // SWEEP_CHUNK))
     template = _state_template(key, (2, size))
+    slots, known = minima_slots(key.landscape, minima)
     outcomes = []
     for b in range(count):
         rows = slice(b * size, (b + 1) * size)
@@ -492,7 +520,8 @@ def sweep(
         outcome = None
         for index in range(chunks):
             xi = noise_chunk(seed, SWEEP_CHUNK, index) if inputs is None else inputs(SWEEP_CHUNK, index)
-            carry, outcome = _sweep_chunk(key, grid_names, shared, batch_grid, carry, np.int32(index * SWEEP_CHUNK), xi, steps_, tol_)
+            carry, outcome = _sweep_chunk(key, grid_names, shared, batch_grid, carry, np.int32(index * SWEEP_CHUNK), xi, steps_, tol_,
+                                          slots, known)
             if progress is not None:
                 jax.block_until_ready(outcome)
                 progress(b * chunks + index + 1, count * chunks)

@@ -26,7 +26,7 @@ import optimizers
 from descent import engine
 from descent.errors import ScenarioError
 from descent.result import _plain
-from descent.runner import as_scenario, sweep
+from descent.runner import as_scenario, known_minima, sweep
 from descent.scenario import Run, Scenario
 
 MAX_MAP_SIDE = 200  # cells per hyperparameter axis
@@ -130,7 +130,7 @@ class BasinMap:
     diverged: np.ndarray
     final_point: np.ndarray  # (..., 2), NaN where diverged
     minima: np.ndarray  # (k, 2): the landscape's known minima, or the end points' clusters
-    found: bool  # True when `minima` were found by clustering end points (none were known)
+    found: bool  # True when `minima` were found (a typed formula's numerically, or clusters of end points)
 
     @property
     def status(self) -> np.ndarray:
@@ -252,9 +252,10 @@ def basin_map(
     starts = np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2)
     result = sweep(one, starts=starts, tol=tol, progress=progress)
     shape = (resolution, resolution)
-    known = engine.minima_array(one.landscape)
+    known = known_minima(one)
     basin = result.minimum
-    if len(known) == 0:
+    clustered = len(known) == 0
+    if clustered:
         known = cluster_end_points(result.final_point, one.landscape_spec.domain)
         basin = _nearest(result.final_point, known, _cluster_radius(one.landscape_spec.domain))
     return BasinMap(
@@ -266,7 +267,8 @@ def basin_map(
         diverged=result.diverged.reshape(shape),
         final_point=result.final_point.reshape(shape + (2,)),
         minima=np.asarray(known, np.float64).reshape(-1, 2),
-        found=len(engine.minima_array(one.landscape)) == 0,
+        # A typed formula's minima were found numerically; clusters were found from the runs.
+        found=clustered or any(m.found for m in one.landscape_spec.minima),
     )
 
 

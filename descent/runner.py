@@ -99,6 +99,12 @@ def data(scenario: Scenario | Mapping) -> dict:
     return {"x": [float(v) for v in block[0, :n]], "y": [float(v) for v in block[1, :n]]}
 
 
+def known_minima(scenario: Scenario) -> np.ndarray:
+    """The scenario's known minima as (k, 2) float32: the landscape's, a typed formula's found
+    minima or a data landscape's computed one (the same that `run_one` checks against)."""
+    return np.asarray([m.point for m in scenario.landscape_spec.minima], np.float32).reshape(-1, 2)
+
+
 def _first_near(path: np.ndarray, minima, tol: float) -> int | None:
     if not minima or len(path) == 0:
         return None
@@ -177,6 +183,7 @@ def sweep(
         raise ScenarioError("grid", f"at most {MAX_SWEEP_TRAJECTORIES:,} trajectories per sweep, got {total:,}")
 
     key = run_key(scenario, run_)
+    minima = known_minima(scenario)
     names = tuple(grid)
     products = list(itertools.product(*axes_values))
     combos = np.asarray(products, np.float64).reshape(len(products), len(names))
@@ -197,6 +204,7 @@ def sweep(
         tol,
         progress,
         step_inputs(scenario),
+        minima,
     )
 
     shape = ((len(start_list),) if starts is not None else ()) + tuple(len(v) for v in axes_values)
@@ -211,7 +219,7 @@ def sweep(
         final_loss=loss.reshape(shape),
         steps_to_converge=hit.reshape(shape),
         diverged=diverged.reshape(shape),
-        minimum=engine.reached_minimum(p, engine.minima_array(scenario.landscape), tol).reshape(shape),
+        minimum=engine.reached_minimum(p, minima, tol).reshape(shape),
     )
 
 

@@ -13,6 +13,8 @@
    ≤ 690 MB, Streamlit Community Cloud's smallest allowance.
 4. The server's part of an edit (the script through Streamlit's AppTest), the compilations
    edits cause (none are expected), and each view's payload.
+5. Maps (only with `--only maps`, ui/maps_bench.py): each of the three big maps from the click
+   that asks for it to the map drawn in Chromium, and the engine's part (`descent bench --maps`).
 
 Speed is measured here, not asserted in tests: these machines are shared and noisy.
 """
@@ -406,8 +408,8 @@ def _ms(seconds: float) -> str:
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m ui.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="timed edits of each kind (default 5)")
-    parser.add_argument("--only", choices=("latency", "cold", "memory", "server", "payload"), action="append",
-                        help="run only these parts (repeatable)")
+    parser.add_argument("--only", choices=("latency", "cold", "memory", "server", "payload", "maps"), action="append",
+                        help="run only these parts (repeatable; maps runs only when named)")
     parser.add_argument("--edits", help="time only the edits whose name contains one of these, comma-separated "
                                         "(e.g. 'start,steps')")  # fmt: skip
     args = parser.parse_args(argv)
@@ -461,6 +463,17 @@ def main(argv: list[str] | None = None) -> dict:
         print("payload per view, default scene at 1000 steps (4 runs), bytes of the view's elements:")
         for view, size in sizes.items():
             print(f"  {view:7s} {size / 1e3:8.1f} kB")
+
+    if "maps" in parts:
+        from descent.bench import maps_main
+        from ui import maps_bench
+
+        if browser_ok:
+            out["maps"] = maps_bench.browser_times()
+            maps_bench.report(out["maps"])
+        else:
+            print(f"maps in Chromium: not measured ({CHROMIUM} is missing)\n")
+        out["maps_engine"] = maps_main()  # after the server stopped: the engine alone
     return out
 
 

@@ -89,8 +89,11 @@ export default function(component) {
   const height = data.height === '%(fill)s' ? Math.max(360, window.innerHeight - (data.fill_offset || 95)) : data.height;
   gd.style.height = height + 'px';
   gd.style.width = '100%%';
-  figure.layout = Object.assign({}, figure.layout, {height: height, width: gd.clientWidth || undefined});
-  const draw = () => update(gd, figure, signature, data.config)
+  figure.layout = Object.assign({}, figure.layout, {height: height});
+  // The width is read when the figure is drawn (after plotly.js loaded and earlier updates ran),
+  // not when it arrived: the column may have changed in between.
+  const draw = () => { figure.layout.width = gd.clientWidth || undefined; return update(gd, figure, signature, data.config); };
+  const drawn = () => draw()
     .catch(error => { console.error('descent chart: update failed, redrawing', error);
                       gd.__descentDrawn = null;
                       gd.dataset.path = 'react';
@@ -98,7 +101,7 @@ export default function(component) {
     .then(() => { placeBackground(gd, background); if (gd.dataset.path !== 'move') shown(gd);
                   gd.dataset.drawn = String((Number(gd.dataset.drawn) || 0) + 1); listen(gd); });
   // One update at a time, in order: a figure that arrives while one is drawn waits for it.
-  gd.__descentQueue = (gd.__descentQueue || loadPlotly()).then(draw, draw);
+  gd.__descentQueue = (gd.__descentQueue || loadPlotly()).then(drawn, drawn);
   return () => { if (window.Plotly) window.Plotly.purge(gd); };
 }
 
@@ -325,6 +328,22 @@ function listen(gd) {
   gd.on('plotly_relayout', () => positionBackground(gd));
   gd.on('plotly_relayouting', () => positionBackground(gd));
   window.addEventListener('resize', () => { if (gd.isConnected && window.Plotly) window.Plotly.Plots.resize(gd); });
+  // The plot follows its column's width. A first script run that is slow (a big map in a new
+  // session) draws the chart before the sidebar exists; the sidebar then narrows the column,
+  // and a plot laid out for the wider one ran past its right edge (the legend cut off).
+  new ResizeObserver(() => {
+    const misfit = () => gd.isConnected && gd._fullLayout && gd.clientWidth > 0 && Math.abs(gd._fullLayout.width - gd.clientWidth) >= 1;
+    if (!misfit()) return;
+    // The figure's own axis ranges come back too: a square map (scaleanchor) widened its range to
+    // fill the wider plot, and plotly.js wrote that range into the layout.
+    const resize = () => {
+      const update = {width: gd.clientWidth}, original = gd.__descentDrawn ? JSON.parse(gd.__descentDrawn.layout) : {};
+      for (const axis of ['xaxis', 'yaxis']) if (original[axis] && original[axis].range) update[axis + '.range'] = original[axis].range;
+      return window.Plotly.relayout(gd, update);
+    };
+    gd.__descentQueue = gd.__descentQueue.then(() => misfit() ? resize() : null)
+      .catch(error => console.error('descent chart: resize failed', error));
+  }).observe(gd);
 }
 """ % {"url": ASSET_URL, "fill": FILL}
 

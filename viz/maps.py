@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from viz.colour import landscape_scale
-from viz.palette import OKABE_ITO, palette
+from viz.palette import palette
 from viz.raster import png_bytes
 from viz.style import base_layout, escape, scatter, style_for
 
@@ -36,6 +36,10 @@ CONTOUR_LEVELS = 14
 VALUE_COLOURSCALE = "Viridis"
 
 CONVERGED, NOT_CONVERGED, DIVERGED = 0, 1, 2
+# The tuning curves' rows of diverged crosses, one per run, each this factor below the one above.
+DIVERGED_ROW_STEP = 10**0.4
+# A vertical legend outside the plot area on the right: plotly widens the right margin to hold it.
+BASIN_LEGEND = {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1.0, "yanchor": "top"}
 
 
 def typed(array: np.ndarray, dtype: str) -> dict:
@@ -121,17 +125,34 @@ def hyperparameter_map_spec(hmap: Any, *, colour: str = "loss", lecture: bool = 
     ))  # fmt: skip
     layout = base_layout(style, title)
     layout.update({
-        "xaxis": {"title": {"text": x_label}, "type": "log" if hmap.x.log else "linear", "showgrid": False},
+        # Powers of ten on log axes: plotly's default SI prefixes wrote a learning rate 1e-4 as "100µ".
+        "xaxis": {"title": {"text": x_label}, "type": "log" if hmap.x.log else "linear", "showgrid": False,
+                  "exponentformat": "power"},
         "yaxis": {"title": {"text": y_label}, "type": "log" if (not one_axis and hmap.y.log) else "linear",
-                  "showgrid": False, "visible": not one_axis},
+                  "showgrid": False, "visible": not one_axis, "exponentformat": "power"},
         "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
     })  # fmt: skip
     return {"data": traces, "layout": layout}
 
 
+# The minima's colours: Okabe–Ito (colour-blind safe), ordered so that the first four (Himmelblau's
+# and Goldstein–Price's minima) are four different hues. In the run order sky blue and blue come
+# second and fourth, and a basin fades toward white with its steps: a slow blue basin looked like a
+# sky-blue one. These four stay apart at every fade (CIEDE2000 ≥ 18, tests/viz/test_maps.py).
+BASIN_COLOURS: tuple[str, ...] = (
+    "#E69F00",  # orange
+    "#0072B2",  # blue
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#D55E00",  # vermillion
+    "#56B4E9",  # sky blue
+    "#F0E442",  # yellow: a landscape's basins are filled areas, where yellow shows (run lines it hides)
+)
+
+
 def basin_colours(n: int) -> list[str]:
-    """A colour per minimum (Okabe–Ito without black, cycling)."""
-    return palette(n) if n <= len(OKABE_ITO) - 1 else [OKABE_ITO[i % (len(OKABE_ITO) - 1)] for i in range(n)]
+    """A colour per minimum (BASIN_COLOURS, cycling): the basin's pixels and the minimum's star."""
+    return [BASIN_COLOURS[i % len(BASIN_COLOURS)] for i in range(n)]
 
 
 def _hex_rgb(colour: str) -> np.ndarray:
@@ -198,13 +219,15 @@ def basin_map_spec(bmap: Any, surface: Sequence[np.ndarray] | None = None, *, lo
     status = np.where(np.asarray(bmap.diverged), DIVERGED, np.where(basin >= 0, CONVERGED, NOT_CONVERGED))
     traces.append(_legend_square(f"diverged ({int(np.sum(status == DIVERGED))})", DIVERGED_COLOUR, "diverged"))
     traces.append(_legend_square(f"not converged ({int(np.sum(status == NOT_CONVERGED))})", NOT_CONVERGED_COLOUR, "not converged"))
-    layout = base_layout(style, title)
+    # The legend in a column right of the (square) map, where the map leaves room: above it, a
+    # row of six long entries ran past the right edge ("not con…") or took a second row.
+    layout = base_layout(style, title, legend_above=False)
     layout.update({
         "images": [image],
         "xaxis": {"range": [float(x0), float(x1)], "showgrid": False, "zeroline": False, "title": {"text": "x"}},
         "yaxis": {"range": [float(y0), float(y1)], "showgrid": False, "zeroline": False, "title": {"text": "y"},
                   "scaleanchor": "x", "scaleratio": 1},
-        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        "legend": BASIN_LEGEND,
     })  # fmt: skip
     return {"data": traces, "layout": layout}
 
@@ -230,7 +253,10 @@ def tuning_curves_spec(tuning: Any, *, colours: Sequence[str] | None = None, lec
                               hovertemplate=f"{name}<br>lr = %{{x:.3g}}<br>loss gap = %{{y:.3g}}<extra></extra>"))  # fmt: skip
         diverged = np.asarray(tuning.diverged[i])
         if diverged.any():
-            traces.append(scatter(x=rates[diverged].astype(np.float32), y=np.full(int(diverged.sum()), bottom, np.float32),
+            # Each run's crosses on a row of its own below the lowest loss: on one shared row the
+            # last run's crosses hid the others' (and a star chosen at the lowest loss).
+            row = bottom / DIVERGED_ROW_STEP ** (i + 1)
+            traces.append(scatter(x=rates[diverged].astype(np.float32), y=np.full(int(diverged.sum()), row, np.float32),
                                   mode="markers", name=f"{name}: diverged", legendgroup=name, showlegend=False,
                                   marker={"symbol": "x", "size": 7, "color": colour},
                                   hovertemplate=f"{name}<br>lr = %{{x:.3g}}: diverged<extra></extra>"))  # fmt: skip

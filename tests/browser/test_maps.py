@@ -88,6 +88,17 @@ def test_the_basin_map_is_drawn_and_a_click_sets_the_start(app):
     page = open_maps(app, query)
     names = page.page.evaluate("() => document.querySelector('.js-plotly-plot')._fullData.map(t => t.name)")
     assert sum(n.startswith("minimum (") for n in names) == 4
+    # The legend, a column right of the map, lies whole inside the chart (a row above the map ran
+    # past its right edge at 1500 px: "not con…").
+    edges = page.page.evaluate("""() => { const gd = document.querySelector('.js-plotly-plot');
+        const svg = gd.querySelector('.main-svg').getBoundingClientRect();
+        const entries = Array.from(gd.querySelectorAll('.legend .traces')).map(e => e.getBoundingClientRect());
+        return {svg: [svg.left, svg.right], entries: entries.map(r => [r.left, r.right]), texts: entries.length,
+                laidOut: gd._fullLayout.width, column: gd.clientWidth}; }""")
+    assert edges["texts"] == 6
+    # Laid out at its column's width (a slow first run drew it before the sidebar narrowed the column).
+    assert abs(edges["laidOut"] - edges["column"]) < 1, edges
+    assert all(edges["svg"][0] <= left and right <= edges["svg"][1] for left, right in edges["entries"]), edges
     page.page.screenshot(path=str(ARTEFACTS / "maps-basins.png"))
     moved = "() => { const s = new URLSearchParams(location.search).get('start'); return s !== null && s !== '0,0'; }"
     for _attempt in range(3):  # a click that lands while the page redraws the chart is lost: click again

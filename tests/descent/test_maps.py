@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import descent
+import landscapes
 from descent import engine, maps
 
 RAVINE = {
@@ -213,3 +214,76 @@ def test_bad_input_names_the_field(call, field):
     with pytest.raises(descent.ScenarioError) as error:
         call()
     assert error.value.field == field
+
+
+# -- typed formulas and data landscapes: their minima travel into the sweep as values -------------
+
+WELLS = {"landscape": {"formula": "(x^2 - 1)^2 + (y - 0.5)^2", "domain": [[-2, 2], [-2, 2]]}, "start": [0.3, 1.0],
+         "steps": 300, "runs": [{"optimizer": "adam", "hparams": {"learning_rate": 0.05}}]}  # fmt: skip
+LINE = {"landscape": {"dataset": {"name": "noisy_line", "size": 60, "seed": 3, "standardize": True}, "model": "linear_regression"},
+        "start": [0.0, 0.0], "steps": 300, "runs": [{"optimizer": "sgd", "hparams": {"learning_rate": 0.05, "momentum": 0.5}}]}  # fmt: skip
+
+
+def _known(data: dict) -> np.ndarray:
+    return np.asarray([m.point for m in descent.Scenario.from_json(data).landscape_spec.minima], np.float64)
+
+
+@pytest.mark.parametrize("data, y", [(WELLS, ("beta1", 0.0, 0.99, 8)), (LINE, ("momentum", 0.0, 0.95, 8))], ids=["formula", "data"])
+def test_formula_and_data_cells_have_the_steps_of_their_single_runs(data, y):
+    hmap = descent.hyperparameter_map(data, x=("learning_rate", 1e-3, 0.5, 10, True), y=y)
+    converged = np.argwhere(hmap.steps_to_converge >= 0)
+    # Before the minima travelled into the sweep every cell here was "never converged".
+    assert len(converged) >= 10, hmap.steps_to_converge
+    rng = np.random.default_rng(2)
+    cells = [tuple(c) for c in converged[rng.choice(len(converged), 6, replace=False)]]
+    cells += [tuple(rng.integers(0, s) for s in hmap.status.shape) for _ in range(6)]
+    compared = 0
+    for i, j in cells:
+        values = hmap.values_at(i, j)
+        if chaotic(data, data["start"], **values):
+            continue
+        r = single(data, **values)
+        assert hmap.diverged[i, j] == (r.status == "diverged"), values
+        assert hmap.steps_to_converge[i, j] == (r.converged_at if r.converged_at is not None else -1), values
+        if r.status != "diverged":
+            near = np.flatnonzero(np.hypot(*(_known(data) - r.final_point).T) <= descent.DEFAULT_TOLERANCE)
+            assert hmap.minimum[i, j] == (near[0] if len(near) else -1), values
+        compared += 1
+    assert compared >= len(cells) - 3
+
+
+@pytest.mark.parametrize("data", [WELLS, LINE], ids=["formula", "data"])
+def test_formula_and_data_basins_are_their_minima(data):
+    bmap = descent.basin_map(data, resolution=12)
+    known = _known(data)
+    # The formula's numerically found minima (its two wells), the data set's computed one: not clusters.
+    assert np.allclose(bmap.minima, known) and len(known) == (2 if data is WELLS else 1)
+    assert bmap.found == (data is WELLS)
+    assert (bmap.steps_to_converge[bmap.basin >= 0] >= 0).all() and (bmap.basin >= 0).mean() > 0.5
+    rng = np.random.default_rng(5)
+    for _ in range(6):
+        i, j = rng.integers(0, 12, size=2)
+        r = single(data, (bmap.xs[j], bmap.ys[i]))
+        near = np.flatnonzero(np.hypot(*(known - r.final_point).T) <= descent.DEFAULT_TOLERANCE)
+        assert bmap.basin[i, j] == (near[0] if len(near) and r.status != "diverged" else -1)
+        assert bmap.steps_to_converge[i, j] == (r.converged_at if r.converged_at is not None else -1)
+
+
+def test_a_new_formula_or_data_set_with_other_minima_compiles_nothing():
+    descent.hyperparameter_map(WELLS, x=("learning_rate", 1e-3, 0.5, 6, True), y=("beta1", 0.0, 0.99, 6))
+    descent.basin_map(WELLS, resolution=12)
+    descent.hyperparameter_map(LINE, x=("learning_rate", 1e-3, 0.5, 6, True), y=("momentum", 0.0, 0.95, 6))
+    before, searched = descent.trace_count(), landscapes.typed.trace_count()
+    # The same structure with other numbers: wells at x = ±√2, y = 1.2.
+    other = WELLS | {"landscape": {"formula": "(x^2 - 2)^2 + (y - 1.2)^2", "domain": [[-2, 2], [-2, 2]]}}
+    hmap = descent.hyperparameter_map(other, x=("learning_rate", 1e-3, 0.5, 6, True), y=("beta1", 0.0, 0.99, 6))
+    bmap = descent.basin_map(other, resolution=12)
+    line = LINE | {"landscape": {"dataset": dict(LINE["landscape"]["dataset"], seed=9, standardize=False), "model": "linear_regression"}}
+    lmap = descent.hyperparameter_map(line, x=("learning_rate", 1e-3, 0.5, 6, True), y=("momentum", 0.0, 0.95, 6))
+    assert descent.trace_count() == before and landscapes.typed.trace_count() == searched
+    assert np.allclose(sorted(bmap.minima.tolist()), [(-np.sqrt(2), 1.2), (np.sqrt(2), 1.2)], atol=1e-3)
+    # Converged against the new minima, not the old ones.
+    assert (hmap.steps_to_converge >= 0).any() and (bmap.basin >= 0).mean() > 0.5 and (lmap.steps_to_converge >= 0).any()
+    r = single(other, start=(bmap.xs[11], bmap.ys[11]))
+    right = int(np.argmax(bmap.minima[:, 0]))  # the start (2, 2) rolls into the right-hand well
+    assert bmap.basin[11, 11] == right and np.hypot(*(r.final_point - bmap.minima[right])) <= descent.DEFAULT_TOLERANCE

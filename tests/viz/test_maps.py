@@ -147,10 +147,132 @@ def test_tuning_curves_mark_the_chosen_rate_and_break_at_divergence():
     assert np.isnan(np.asarray(sgd["y"][3:], float)).all()
     crosses = next(t for t in spec["data"] if t["name"].endswith("diverged"))
     assert np.allclose(crosses["x"], rates[3:])
+    assert 0 < crosses["y"][0] < 0.01  # below every loss drawn
     assert "&lt;b&gt;" in json.dumps([t["name"] for t in spec["data"]])  # labels are escaped
+
+
+def test_each_runs_diverged_crosses_have_a_row_of_their_own():
+    rates = np.geomspace(1e-3, 1, 4)
+    loss = np.array([[1.0, np.nan, np.nan, np.nan], [2.0, 1e-3, np.nan, np.nan], [3.0, 1e-6, 1e-7, np.nan]])
+    tuning = SimpleNamespace(rates=rates, labels=("a", "b", "c"), final_loss=loss, diverged=np.isnan(loss),
+                             best=np.array([0, 1, 2]), floor=0.0, steps_to_converge=np.full((3, 4), -1))  # fmt: skip
+    spec = viz.tuning_curves_spec(tuning)
+    rows = [float(t["y"][0]) for t in spec["data"] if t["name"].endswith("diverged")]
+    # Three runs diverged at the highest rate: three rows, distinct, all below the lowest loss (and its star).
+    assert len(rows) == 3 and len(set(rows)) == 3 and max(rows) < 1e-7
 
 
 def test_a_click_picks_the_nearest_cell_in_log_units():
     values = np.geomspace(1e-3, 1, 4)  # 1e-3, 1e-2, 1e-1, 1
     assert vmaps.nearest_cell(values, np.log10(0.04), log=True) == 2  # log10: -1.4 is nearer -1 than -2
     assert vmaps.nearest_cell(values, 0.04, log=False) == 1  # 0.04 is nearer 0.01 than 0.1
+
+
+# -- the basin map's legend and colours -----------------------------------------------------------
+
+
+def four_basins() -> SimpleNamespace:
+    """Himmelblau-like: four minima, each reached from some starts (one at once, in 0 steps)."""
+    basin = np.array([[0, 1, 2, 3], [3, 2, 1, 0], [0, -1, 2, 3]])
+    steps = np.array([[0, 0, 0, 0], [400, 400, 400, 400], [10, -1, 10, 10]])
+    diverged = np.zeros((3, 4), bool)
+    return SimpleNamespace(xs=np.linspace(-5, 5, 4), ys=np.linspace(-5, 5, 3), basin=basin, steps_to_converge=steps,
+                           diverged=diverged, minima=np.array([[3, 2], [-2.81, 3.13], [-3.78, -3.28], [3.58, -1.85]]),
+                           found=False)  # fmt: skip
+
+
+@pytest.mark.parametrize("lecture", [False, True])
+def test_the_basin_legend_is_a_column_right_of_the_map_naming_each_basin_and_outcome(lecture):
+    spec = viz.basin_map_spec(four_basins(), lecture=lecture)
+    legend = spec["layout"]["legend"]
+    # Outside the plot area on the right (plotly widens the margin to hold it), one entry a line:
+    # a row above the map ran past the chart's right edge at 1500 px ("not con…").
+    assert legend["orientation"] == "v" and legend["x"] >= 1 and legend["xanchor"] == "left"
+    assert legend["y"] == 1 and legend["yanchor"] == "top"
+    shown = [t for t in spec["data"] if t.get("showlegend", True) and t["type"] == "scatter"]
+    names = [t["name"] for t in shown]
+    assert names == ["minimum (3, 2): 25%", "minimum (-2.81, 3.13): 17%", "minimum (-3.78, -3.28): 25%",
+                     "minimum (3.58, -1.85): 25%", "diverged (0)", "not converged (1)"]  # fmt: skip
+    # The top margin no longer holds a legend row: the map gets that height.
+    assert spec["layout"]["margin"]["t"] <= 20 + 1
+    go.Figure(spec)
+
+
+def test_each_minimum_star_has_its_basin_pixels_colour():
+    record = four_basins()
+    spec = viz.basin_map_spec(record)
+    pixels = png_pixels(spec["layout"]["images"][0]["source"])[::-1]  # row 0 = the lowest y, as the record
+    stars = [t for t in spec["data"] if t.get("marker", {}).get("symbol") == "star"]
+    for i, star in enumerate(stars):
+        # A start that reached minimum i at once is drawn unfaded: exactly its star's colour.
+        (row, col), = [(r, c) for r, c in np.argwhere(record.basin == i) if record.steps_to_converge[r, c] == 0]
+        assert "#" + "".join(f"{int(c):02X}" for c in pixels[row, col]) == star["marker"]["color"].upper()
+    assert len({s["marker"]["color"] for s in stars}) == 4
+
+
+def _lab(rgb) -> np.ndarray:
+    """sRGB (0–255) to CIELAB (D65), by the standard formulas."""
+    c = np.asarray(rgb, np.float64) / 255
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    xyz = np.array([[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750],
+                    [0.0193339, 0.1191920, 0.9503041]]) @ lin / np.array([0.95047, 1.0, 1.08883])  # fmt: skip
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def delta_e2000(lab1, lab2) -> float:
+    """CIEDE2000 colour difference (Sharma, Wu & Dalal 2005)."""
+    (l1, a1, b1), (l2, a2, b2) = lab1, lab2
+    c_bar = (np.hypot(a1, b1) + np.hypot(a2, b2)) / 2
+    g = 0.5 * (1 - np.sqrt(c_bar**7 / (c_bar**7 + 25**7)))
+    a1, a2 = (1 + g) * a1, (1 + g) * a2
+    c1, c2 = np.hypot(a1, b1), np.hypot(a2, b2)
+    h1, h2 = np.degrees(np.arctan2(b1, a1)) % 360, np.degrees(np.arctan2(b2, a2)) % 360
+    dh = 0.0 if c1 * c2 == 0 else (h2 - h1 + 180) % 360 - 180
+    d_h = 2 * np.sqrt(c1 * c2) * np.sin(np.radians(dh / 2))
+    l_bar, c_bar = (l1 + l2) / 2, (c1 + c2) / 2
+    h_bar = h1 + h2 if c1 * c2 == 0 else ((h1 + h2) / 2 if abs(h1 - h2) <= 180 else (h1 + h2 + 360 * (1 if h1 + h2 < 360 else -1)) / 2)
+    t = (1 - 0.17 * np.cos(np.radians(h_bar - 30)) + 0.24 * np.cos(np.radians(2 * h_bar))
+         + 0.32 * np.cos(np.radians(3 * h_bar + 6)) - 0.20 * np.cos(np.radians(4 * h_bar - 63)))  # fmt: skip
+    r_t = -2 * np.sqrt(c_bar**7 / (c_bar**7 + 25**7)) * np.sin(np.radians(60 * np.exp(-(((h_bar - 275) / 25) ** 2))))
+    s_l = 1 + 0.015 * (l_bar - 50) ** 2 / np.sqrt(20 + (l_bar - 50) ** 2)
+    s_c, s_h = 1 + 0.045 * c_bar, 1 + 0.015 * c_bar * t
+    return float(np.sqrt(((l2 - l1) / s_l) ** 2 + ((c2 - c1) / s_c) ** 2 + (d_h / s_h) ** 2 + r_t * (c2 - c1) / s_c * d_h / s_h))
+
+
+def test_delta_e2000_matches_sharmas_published_pairs():
+    # Sharma, Wu & Dalal (2005), table 1: pairs 1, 7 and 17 of their test data.
+    for lab1, lab2, expected in [((50, 2.6772, -79.7751), (50, 0, -82.7485), 2.0425),
+                                 ((50, 0, 0), (50, -1, 2), 2.3669), ((50, 2.5, 0), (73, 25, -18), 27.1492)]:  # fmt: skip
+        assert delta_e2000(np.array(lab1, float), np.array(lab2, float)) == pytest.approx(expected, abs=1e-4)
+
+
+def _faded(colour: str, fade: float) -> np.ndarray:
+    rgb = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)], np.float64)
+    return _lab(np.rint(rgb * (1 - fade) + 255 * fade))
+
+
+def test_minimum_colours_stay_apart_at_every_shade():
+    fades = (0.0, vmaps.MAX_FADE / 2, vmaps.MAX_FADE)
+    four = vmaps.basin_colours(4)
+    # The first four (Himmelblau's basins): apart however faded each is (a slow basin beside a
+    # fast one). Sky blue beside a faded blue, as before, was ΔE 3.9.
+    for a in range(4):
+        for b in range(a + 1, 4):
+            worst = min(delta_e2000(_faded(four[a], fa), _faded(four[b], fb)) for fa in fades for fb in fades)
+            assert worst >= 15, (four[a], four[b], worst)
+    # Every minimum colour, unfaded, against every other, and each, faded or not, against the
+    # neutrals of not converged and diverged.
+    every = vmaps.basin_colours(len(vmaps.BASIN_COLOURS))
+    assert len(set(every)) == len(every)
+    for a in range(len(every)):
+        for b in range(a + 1, len(every)):
+            assert delta_e2000(_faded(every[a], 0), _faded(every[b], 0)) >= 20, (every[a], every[b])
+        for neutral in (vmaps.NOT_CONVERGED_COLOUR, vmaps.DIVERGED_COLOUR):
+            assert min(delta_e2000(_faded(every[a], f), _faded(neutral, 0)) for f in fades) >= 12, (every[a], neutral)
+
+
+def test_log_axes_of_a_hyperparameter_map_read_in_powers_of_ten():
+    layout = viz.hyperparameter_map_spec(hyper_record(8, 6))["layout"]
+    # plotly's default wrote the learning rate 1e-4 as "100µ".
+    assert layout["xaxis"]["type"] == "log" and layout["xaxis"]["exponentformat"] == "power"
