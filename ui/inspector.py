@@ -7,6 +7,8 @@ optimizers/explain.py); this module only lays them out. The run and the step liv
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import streamlit as st
 
@@ -18,6 +20,7 @@ from optimizers.spec import FLAVOUR_TITLES
 from ui import live_chart, state, widgets
 from viz.overlays import KINDS as OVERLAY_KINDS
 from viz.overlays import SHARE, Overlays
+from viz.overlays import COLOURS as OVERLAY_COLOURS
 from viz.overlays import TITLES as OVERLAY_TITLES
 
 # The order in which quantities are listed; names not here follow in their own order.
@@ -229,27 +232,47 @@ def _on_inspect_run() -> None:
 
 
 def _on_overlays(key: str, run_key: str) -> None:
-    state.set_options(overlays=tuple(k for k in OVERLAY_KINDS if k in (st.session_state[key] or ())),
-                      selected=_selected_in(run_key))  # fmt: skip
+    kinds = tuple(k for k in OVERLAY_KINDS if k in (st.session_state[key] or ()))
+    selected, opts = _selected_in(run_key), state.options()
+    labels = [run.display_label for run in state.scene().runs]
+    # A select of runs knows them by name: of two runs with the same name (a duplicate) it
+    # reports the first, which is no new choice.
+    same_run = selected == opts.selected or labels[selected] == labels[min(opts.selected, len(labels) - 1)]
+    if kinds == opts.overlays and same_run:
+        return
+    state.set_options(overlays=kinds, selected=selected)
+    state.refresh(state.OVERLAYS_PART)
 
 
-def overlay_toggles(ctx) -> None:
-    """A toggle per kind of overlay, and the run they are drawn for."""
-    labels = [run.display_label for run in ctx.scene.runs]
-    key, run_key = state.key("overlays"), state.key("overlay_run")
+def overlay_scales(scene, opts, result, grid) -> tuple[str, list[tuple[str, str, float]]] | None:
+    """What the map's key says of the overlays drawn: which run, how the scales were chosen, and
+    (title, colour, factor) per kind; None when none are drawn."""
+    overlays = map_overlays(scene, opts)
+    if overlays is None or overlays["run"] >= len(result.runs) or overlays["run"] in opts.hidden:
+        return None
+    span = min(float(grid[0][-1] - grid[0][0]), float(grid[1][-1] - grid[1][0]))
+    run_result = result.runs[overlays["run"]]
+    drawn = Overlays(overlays["steps"], run_result.path, overlays["kinds"], span, run_result.label)
+    note = (f"Overlays of {run_result.label} at the animated step, one scale per kind over the run "
+            f"(the longest is {SHARE:.0%} of the view):" + ("" if drawn.kinds else " none for this optimizer."))  # fmt: skip
+    return note, [(OVERLAY_TITLES[k], OVERLAY_COLOURS[k], float(drawn.factors[k])) for k in drawn.kinds]
+
+
+def overlay_controls() -> None:
+    """A toggle per kind of overlay, and the run they are drawn for (below the map, in a part of
+    the page of their own: an edit of the scene redraws them only when the runs' names change,
+    see state.refresh)."""
+    scene, opts = state.scene(), state.options()
+    labels = [run.display_label for run in scene.runs]
+    st.session_state[state.OVERLAY_LABELS] = labels
+    # The run select is a new widget whenever the runs' names change: a value its browser side
+    # still holds for the old names must not read as a choice among the new ones.
+    names = hashlib.blake2b("\n".join(labels).encode(), digest_size=4).hexdigest()
+    key, run_key = state.key("overlays"), state.key(f"overlay_run:{names}")
     if key not in st.session_state:
-        st.session_state[key] = list(ctx.opts.overlays)
+        st.session_state[key] = list(opts.overlays)
     kinds, run = st.columns([3, 2], vertical_alignment="bottom")
     kinds.pills("State overlays", OVERLAY_KINDS, selection_mode="multi", key=key, format_func=OVERLAY_TITLES.get,
                 on_change=_on_overlays, args=(key, run_key))  # fmt: skip
-    widgets.run_select("for run", labels, run_key, ctx.opts.selected, container=run, on_change=_on_overlays,
+    widgets.run_select("for run", labels, run_key, opts.selected, container=run, on_change=_on_overlays,
                        args=(key, run_key))  # fmt: skip
-    overlays = map_overlays(ctx.scene, ctx.opts)
-    if overlays is not None and ctx.opts.selected < len(ctx.result.runs) and ctx.figure_inputs["visible"][overlays["run"]]:
-        xs, ys = ctx.grid[0], ctx.grid[1]
-        span = min(float(xs[-1] - xs[0]), float(ys[-1] - ys[0]))
-        run_result = ctx.result.runs[overlays["run"]]
-        drawn = Overlays(overlays["steps"], run_result.path, overlays["kinds"], span, run_result.label)
-        scales = ", ".join(f"{OVERLAY_TITLES[k]} ×{drawn.factors[k]:.3g}" for k in drawn.kinds)
-        st.caption(f"Overlays of {run_result.label} at the animated step, one scale per kind over the run "
-                   f"(the longest is {SHARE:.0%} of the view): {scales or 'none for this optimizer'}.")  # fmt: skip

@@ -24,6 +24,7 @@ from descent import Scenario, compile_cache
 from ui import (
     controls,
     data_controls,
+    inspector,
     links,
     live_chart,
     malloc,
@@ -179,9 +180,10 @@ def _after_first_run() -> None:
         gc.freeze()
 
 
-def _guarded(draw) -> None:
-    """Draw, timed; an unexpected error becomes one sentence for the user and a trace in the log
-    (the last line of defence, for the page and for each part that reruns alone)."""
+def _guarded(draw, timed: bool = True) -> None:
+    """Draw, timed (a pass of the script: the page or the views; the small parts that rerun
+    with them are not counted apart); an unexpected error becomes one sentence for the user and
+    a trace in the log (the last line of defence, for the page and for each part that reruns alone)."""
     started = time.perf_counter()
     try:
         draw()
@@ -190,8 +192,9 @@ def _guarded(draw) -> None:
         st.error("Something went wrong while drawing this scene. Try another setting or reload the page; "
                  "the details are in the server log.")  # fmt: skip
     finally:
-        run_seconds.append(time.perf_counter() - started)
-        del run_seconds[:-100]
+        if timed:
+            run_seconds.append(time.perf_counter() - started)
+            del run_seconds[:-100]
 
 
 def main() -> None:
@@ -228,6 +231,11 @@ def _page() -> None:
     with main:
         view = views.switch()
         _views_part()
+        if view == "Map" and not opts.lecture:
+            # Below the map: the map and its Play buttons and slider stay where they were.
+            _overlays_part()
+        else:
+            st.session_state.pop(state.OVERLAY_LABELS, None)
         if view == "Map" and not opts.lecture:
             st.caption("Play animates every run together; the slider scrubs through the steps. "
                        "Click anywhere on the map to start the runs there.")  # fmt: skip
@@ -267,6 +275,11 @@ def _views() -> None:
     views.render(scene, opts, result, grid, lambda: scene_grid(scene, SURFACE_RESOLUTION),
                  on_map_click=_on_map_click)  # fmt: skip
     _sync_url(scene, state.options())  # the Code view may have changed the selected run
+
+
+@st.fragment(key=state.OVERLAYS_PART)
+def _overlays_part() -> None:
+    _guarded(inspector.overlay_controls, timed=False)
 
 
 @st.fragment(key=state.SHARE_PART)

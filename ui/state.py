@@ -36,7 +36,10 @@ SHARE_PART = "share"
 LANDSCAPE_PART = "landscape"
 START_PART = "start"
 RUNS_PART = "runs"
+OVERLAYS_PART = "overlays"  # the overlay toggles below the map
 SIDEBAR_PARTS = (SHARE_PART, LANDSCAPE_PART, START_PART, RUNS_PART)
+# The run names the overlay toggles were drawn with (None while they are not on the page).
+OVERLAY_LABELS = "overlay_labels"
 
 
 def init() -> None:
@@ -98,8 +101,11 @@ def refresh(*parts: str) -> NoReturn:
     link and files are the scene's), nothing else. (The sidebar's parts do not exist in lecture
     mode, which hides it.)"""
     share = (SHARE_PART,) if st.session_state.get(SHARE_OPEN) else ()
-    sidebar = () if options().lecture else (*share, *parts)
-    st.rerun(scope=[VIEWS_PART, *dict.fromkeys(sidebar)])
+    drawn = st.session_state.get(OVERLAY_LABELS)
+    stale = drawn is not None and drawn != [run.display_label for run in scene().runs]
+    overlays = (OVERLAYS_PART,) if stale or OVERLAYS_PART in parts else ()
+    sidebar = () if options().lecture else (*share, *(p for p in parts if p != OVERLAYS_PART))
+    st.rerun(scope=[VIEWS_PART, *dict.fromkeys(sidebar), *overlays])
 
 
 def notice(message: str) -> None:

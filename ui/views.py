@@ -59,7 +59,7 @@ def figure_inputs(scene: Scenario, opts: Options) -> dict:
 
 def _figure_key(kind: str, scene: Scenario, opts: Options) -> tuple:
     inputs = figure_inputs(scene, opts)
-    overlays = (opts.overlays, opts.selected) if kind == "map" and opts.overlays else ()
+    overlays = (opts.overlays, opts.selected) if kind in ("map", "key") and opts.overlays else ()
     return (kind, scene, tuple(inputs["colours"]), tuple(inputs["visible"]), inputs["lecture"], overlays)
 
 
@@ -109,9 +109,14 @@ class Context:
 def map_key(scene: Scenario, opts: Options, result: Result, grid) -> str:
     """The map's legend and colour scale as HTML (shared by sessions, like the map)."""
     inputs = figure_inputs(scene, opts)
-    return FIGURES.get(_figure_key("key", scene, opts), lambda: viz.map_key_html(
-        result, grid, minima=inputs["minima"], log_scale=scene.landscape_spec.log_scale, colours=inputs["colours"],
-        visible=inputs["visible"]))  # fmt: skip
+
+    def build() -> str:
+        note, scales = inspector.overlay_scales(scene, opts, result, grid) or ("", [])
+        return viz.map_key_html(result, grid, minima=inputs["minima"], log_scale=scene.landscape_spec.log_scale,
+                                colours=inputs["colours"], visible=inputs["visible"], overlay_scales=scales,
+                                overlay_note=note)  # fmt: skip
+
+    return FIGURES.get(_figure_key("key", scene, opts), build)
 
 
 def _map(ctx: Context) -> None:
@@ -120,9 +125,6 @@ def _map(ctx: Context) -> None:
     key = "" if ctx.opts.lecture else map_key(ctx.scene, ctx.opts, ctx.result, ctx.grid)
     live_chart.chart(map_json(ctx.scene, ctx.opts, ctx.result, ctx.grid), key=MAP_KEY, height=ctx.height,
                      config=CHART_CONFIG, on_click=ctx.on_map_click, header=key)  # fmt: skip
-    if not ctx.opts.lecture:
-        # Below the map: the map and its Play buttons and slider stay where they were.
-        inspector.overlay_toggles(ctx)
 
 
 def _surface(ctx: Context) -> None:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from viz._types import MinimumLike, ResultLike
 
 # Class names a page's tests and stylesheets can find.
+OVERLAY_CLASS = "descent-overlay-scales"
 KEY_CLASS = "descent-key"
 LABEL_CLASS = "descent-key-label"
 SCALE_CLASS = "descent-key-scale"
@@ -50,8 +51,12 @@ def map_key_html(
     colours: Sequence[str] | None = None,
     visible: Sequence[bool] | None = None,
     font_size: int = 13,
+    overlay_scales: Sequence[tuple[str, str, float]] = (),
+    overlay_note: str = "",
 ) -> str:
-    """The key of `trajectory_map_spec(result, surface, ...)` with the same options, as HTML."""
+    """The key of `trajectory_map_spec(result, surface, ...)` with the same options, as HTML.
+    `overlay_scales`: (title, colour, factor) of each state overlay drawn, one scale per kind,
+    stated after `overlay_note` (which run they belong to, how the scales were chosen)."""
     grid = as_surface(surface)
     known = plain_minima(minima)
     scale = landscape_scale(grid.z, log_scale=log_scale, minimum_value=global_minimum_value(known))
@@ -69,7 +74,13 @@ def map_key_html(
     style = (f"display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:6px 18px;"
              f"font-size:{font_size}px;line-height:1.3;margin:0 0 4px 0")  # fmt: skip
     legend = f'<div style="display:flex;flex-wrap:wrap;align-items:center;gap:4px 16px">{"".join(items)}</div>'
-    return f'<div class="{KEY_CLASS}" style="{style}">{legend}{colour_scale_html(scale)}</div>'
+    scales = ""
+    if overlay_note:
+        arrows = "".join(f' <span style="white-space:nowrap"><span style="color:{colour}">⟶</span> '
+                         f'{html.escape(title)} ×{factor:.3g}</span>' for title, colour, factor in overlay_scales)  # fmt: skip
+        scales = (f'<div class="{OVERLAY_CLASS}" style="flex-basis:100%;font-size:{font_size - 1}px;opacity:0.8">'
+                  f'{html.escape(overlay_note)}{arrows}</div>')  # fmt: skip
+    return f'<div class="{KEY_CLASS}" style="{style}">{legend}{colour_scale_html(scale)}{scales}</div>'
 
 
 def _line_item(label: str, colour: str) -> str:

@@ -72,7 +72,7 @@ def test_overlays_sit_where_explain_says_and_move_with_play(app):
     names = page.page.evaluate("() => document.querySelector('.js-plotly-plot')._transitionData._frames.map(f => f.name)")
     for name in (names[20], names[10], names[3]):
         _check_frame(page, scene, 1, int(name))
-    assert page.page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").filter(has_text="momentum ×").count() == 1  # the scales
+    assert page.page.locator("[data-testid='stMain'] .descent-overlay-scales").filter(has_text="momentum ×").count() == 1  # the scales
     page.page.screenshot(path=str(ARTEFACTS / "overlays-ravine.png"))
     # Play: the step arrow follows the momentum run's point at every sampled moment.
     page.page.evaluate(RECORD)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -109,7 +111,7 @@ def test_overlay_toggles_draw_the_selected_runs_state_on_the_map_and_live_in_the
     at = app()
     clean(at)
     assert not [t for t in map_spec(at)["data"] if str(t.get("meta", "")).startswith("overlay:")]
-    at.selectbox(key="g0:overlay_run").set_value(3).run()
+    next(s for s in at.selectbox if s.label == "for run").set_value(3).run()
     at.button_group(key="g0:overlays").set_value(["gradient", "step", "box"]).run()
     clean(at)
     assert query(at)["overlays"] == "gradient,step,box" and query(at)["selected"] == "3"
@@ -119,7 +121,8 @@ def test_overlay_toggles_draw_the_selected_runs_state_on_the_map_and_live_in_the
     run = scene(at).runs[3]
     assert run.display_label in overlays["overlay:step"]["name"]
     factor = overlays["overlay:step"]["name"].rsplit("×", 1)[1]
-    assert f"step taken ×{factor}" in " ".join(c.value for c in at.caption)  # the scale, stated by the map
+    header = json.loads(at.get("bidi_component")[0].proto.json)["header"]  # the map's key, drawn above it
+    assert f"step taken ×{factor}" in header and run.display_label in header  # the scale, stated by the map
     # In frame k the step arrow starts at the run's point k and follows explain's update.
     animated = spec["frames"][0]["traces"]
     step_index = next(i for i, t in enumerate(spec["data"]) if t.get("meta") == "overlay:step")
