@@ -3,7 +3,7 @@
 `render(scene, result)` draws the section (called with one line from ui/network_page.py): which
 runs (a panel each, or one run's), a render button per format with a progress bar, then the
 download. The probabilities are computed here (descent.boundary, JAX); the frames are drawn and
-encoded by viz.network_video. The newest file of each format is kept for this scene and choice.
+encoded by viz.network_video in a child process (viz.render_process). The newest file of each format is kept for this scene and choice.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import streamlit as st
 import descent
 import network
 from descent import NetworkScenario
-from viz import network_video
+from viz import network_video, render_process
 
 PREFIX = "net.export."
 # (label, format, mime type), as the 2D page's videos (ui/share.py).
@@ -54,7 +54,8 @@ def render(scene: NetworkScenario, result: descent.TrainResult) -> None:
                     if done == total or done % 10 == 0:  # each update is a message to the browser
                         bar.progress(done / total, text=f"Drawing the {label}: frame {done} of {total}")
 
-                data = network_video.video_bytes(movie(scene, result, run), format=fmt, progress=progress)
+                # Drawn in a child process: the server's other sessions keep running meanwhile.
+                data = render_process.boundary_video(movie(scene, result, run), format=fmt, progress=progress)
                 stored = (signature, data)
                 st.session_state[PREFIX + fmt] = stored
             slot.download_button(f"Decision boundary ({label}, 720p, 10 s)", stored[1], file_name=f"descent-network-{scene.dataset.name}.{fmt}",

@@ -9,6 +9,7 @@ import streamlit as st
 
 import viz
 import viz.export
+from viz import render_process
 from descent import Result, Scenario, ScenarioError, notebook
 from ui import links, state
 from ui.links import Options
@@ -79,7 +80,7 @@ def _video_inputs(scene: Scenario, opts: Options) -> dict:
 
 def videos(scene: Scenario, opts: Options, result: Result, grid) -> None:
     """"Animated map (GIF / MP4)": a render button each, a progress bar while the frames are
-    drawn (a few seconds), then the download. The file is kept for this scene only: an edit
+    drawn in a child process (a few seconds), then the download. The file is kept for this scene only: an edit
     makes the button render anew."""
     signature = (scene, opts.hidden, opts.colours)  # what the video shows (not the view or the lesson)
     for label, fmt, mime in VIDEOS:  # one under the other: the section is in the narrow sidebar
@@ -97,7 +98,8 @@ def videos(scene: Scenario, opts: Options, result: Result, grid) -> None:
                     bar.progress(done / total, text=f"Drawing the {label}: frame {done} of {total}")
 
             # Only the newest of each format is kept (a GIF is about 1 MB).
-            stored = (signature, viz.export.export_bytes(fmt, result, grid, progress=progress, **_video_inputs(scene, opts)))
+            # Drawn in a child process (viz.render_process): the other sessions keep running meanwhile.
+            stored = (signature, render_process.map_video(result, grid, format=fmt, progress=progress, **_video_inputs(scene, opts)))
             st.session_state[state.key(f"video_{fmt}")] = stored
         slot.download_button(f"Animated map ({label}, 720p, 10 s)", stored[1], file_name=f"descent-{scene.landscape}.{fmt}",
                              mime=mime, key=state.key(f"video_{fmt}_download"), on_click="ignore")  # fmt: skip
