@@ -9,10 +9,10 @@ import streamlit as st
 
 import viz
 import viz.export
-from viz import render_process
 from descent import Result, Scenario, ScenarioError, notebook
 from ui import links, state
 from ui.links import Options
+from viz import render_process
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 LOCAL_URL = "http://localhost:8501/"

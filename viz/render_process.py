@@ -90,16 +90,19 @@ def boundary_video(movie, *, format: str = "gif", progress: Callable[[int, int],
 
 def render(job: dict, progress: Callable[[int, int], None] | None = None) -> Rendered:
     """Run one job in a child process; ValueError for options it refuses, RenderError if it fails."""
-    with _SLOTS, tempfile.TemporaryDirectory(prefix="descent-render-") as folder:
+    with _SLOTS, tempfile.TemporaryDirectory(prefix="descent-render-") as folder, \
+            open(os.path.join(folder, "errors.txt"), "w+b") as errors:  # fmt: skip
         output = os.path.join(folder, f"video.{job['format']}")
-        errors = open(os.path.join(folder, "errors.txt"), "w+b")
         env = os.environ | {"PYTHONPATH": os.pathsep.join(p for p in (_ROOT, os.environ.get("PYTHONPATH")) if p)}
         child = subprocess.Popen([sys.executable, "-m", "viz.render_process"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                  stderr=errors, env=env, cwd=_ROOT)  # fmt: skip
         report: list[str] = []
         try:
-            child.stdin.write(pickle.dumps({**job, "output": output}))
-            child.stdin.close()
+            try:
+                child.stdin.write(pickle.dumps({**job, "output": output}))
+                child.stdin.close()
+            except BrokenPipeError:  # the child failed before reading its job: its errors say why
+                pass
             for line in child.stdout:  # blocks without the interpreter's lock: other threads run
                 words = line.decode().split()
                 if words[:1] == ["frame"] and progress is not None:
@@ -111,9 +114,9 @@ def render(job: dict, progress: Callable[[int, int], None] | None = None) -> Ren
             if child.poll() is None:  # the caller was interrupted (e.g. the page reran): stop the child
                 child.kill()
                 child.wait()
-            errors.seek(0)
-            stderr = errors.read().decode(errors="replace")
-            errors.close()
+            child.stdout.close()
+        errors.seek(0)
+        stderr = errors.read().decode(errors="replace")
         if report[:1] == ["refused"]:
             raise ValueError(" ".join(report[1:]))
         if code != 0 or report[:1] != ["done"]:
@@ -126,7 +129,7 @@ def _serve() -> int:
     """The child: read one job from stdin, write the file, report on stdout."""
     import resource
 
-    job = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 - from the parent process, through its pipe
+    job = pickle.loads(sys.stdin.buffer.read())  # from the parent process, through its pipe
 
     def progress(done: int, total: int) -> None:
         print(f"frame {done} {total}", flush=True)

@@ -85,7 +85,7 @@ def test_gif_frames_size_and_the_boundary_of_the_first_and_last_epoch(trained):
 
 
 def test_data_points_are_drawn_in_their_class_colours(trained):
-    result, movie = trained
+    _, movie = trained
     frame = np.asarray(next(nv.boundary_frames(movie, frames=1)).convert("RGB"))
     geo = nv.panels(movie)[1]
     hits = []

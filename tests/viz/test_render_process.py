@@ -80,3 +80,36 @@ def test_refused_options_come_back_as_the_in_process_message(scene):
     result, surface, options = scene
     with pytest.raises(ValueError, match=r"fps must be in \[1, 60\], got 100"):
         render_process.map_video(result, surface, format="gif", fps=100, **options)
+
+
+def _render_children() -> list[int]:
+    """This process's children that run viz.render_process."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                command = f.read()
+            with open(f"/proc/{entry}/status") as f:
+                parent = next(int(line.split()[1]) for line in f if line.startswith("PPid:"))
+        except (OSError, StopIteration):
+            continue
+        if parent == os.getpid() and b"viz.render_process" in command:
+            found.append(int(entry))
+    return found
+
+
+def test_an_interrupted_render_stops_its_child_and_a_failed_one_says_why(scene):
+    result, surface, options = scene
+
+    def interrupt(done, total):
+        if done == 3:
+            raise KeyboardInterrupt  # as a page's rerun interrupts its script
+        assert _render_children()  # the child is drawing
+
+    with pytest.raises(KeyboardInterrupt):
+        render_process.map_video(result, surface, format="gif", progress=interrupt, **options)
+    assert _render_children() == []
+    with pytest.raises(render_process.RenderError, match="TypeError"):
+        render_process.render({"kind": "map", "args": (), "format": "gif", "options": {}})
