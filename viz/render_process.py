@@ -125,10 +125,20 @@ def render(job: dict, progress: Callable[[int, int], None] | None = None) -> Ren
             return Rendered(f.read(), int(report[1]), report[2] == "True", float(report[3]))
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory since it started Python. (ru_maxrss would count the
+    parent's memory too: Linux carries it over the fork and exec that start the child.)"""
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _serve() -> int:
     """The child: read one job from stdin, write the file, report on stdout."""
-    import resource
-
     job = pickle.loads(sys.stdin.buffer.read())  # from the parent process, through its pipe
 
     def progress(done: int, total: int) -> None:
@@ -146,7 +156,7 @@ def _serve() -> int:
     except ValueError as e:  # options out of range: the message is the caller's
         print(f"refused {e}", flush=True)
         return 0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _peak_rss_mb()
     print(f"done {os.getpid()} {'jax' in sys.modules} {peak:.1f}", flush=True)
     return 0
 
