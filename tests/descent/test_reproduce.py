@@ -214,3 +214,13 @@ def test_data_script_rebuilds_the_engines_minibatches():
     assert sorted(np.count_nonzero(weights[k, :n]) for k in range(4)) == [2, 16, 16, 16]  # a partial batch per epoch
     assert np.array_equal(namespace["X"], scenario.landscape_spec.data[0, :n])
     assert np.array_equal(namespace["Y"], scenario.landscape_spec.data[1, :n])
+
+
+@pytest.mark.parametrize("name", list(SCENES))
+def test_every_pytorch_script_is_python_that_uses_torch_alone(name):
+    # PyTorch is not installed here (tools/check_reproduce.py runs these where it is): the
+    # scripts are at least compiled, and hold no JAX or Keras.
+    source = reproduce.script(_in_flavour(SCENES[name], "pytorch"), 0, "pytorch")
+    compile(source, f"{name}.py", "exec")
+    body = source.split('"""', 2)[2]
+    assert "jnp" not in body and "jax" not in body and "keras" not in body and "import torch" in body
