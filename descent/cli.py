@@ -40,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--size", default="1280x720", choices=("1280x720", "1920x1080"), help="GIF/MP4 frame size")
     export.add_argument("--fps", type=int, default=None, help="GIF/MP4 frames per second (default 10 for GIF, 30 for MP4; 1..60)")
     export.add_argument("--duration", type=float, default=10.0, help="GIF/MP4 length in seconds (0.5..60)")
+    export.add_argument("--run", type=int, default=None, help="a network scenario: only this run's decision boundary (default: a panel per run)")
     code = sub.add_parser("code", help="print a complete Keras, PyTorch or optax script that reproduces a run of SCENARIO.json")
     code.add_argument("scenario", help="path to a scenario JSON file, or - to read it from stdin")
     code.add_argument("--framework", required=True, choices=("keras", "pytorch", "optax"), help="the framework to write for")
@@ -132,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         return _train(args)
     try:
         data = _read_scenario(args.scenario)
+        if args.command == "export" and _is_network(data):
+            return _export_network(args, data)
         scenario = descent.Scenario.from_json(data)
     except _InputError as e:
         return _fail(str(e))
@@ -210,25 +213,73 @@ def _export(args, scenario) -> int:
     import descent
     from viz import export
 
-    if args.fps is not None and not 1 <= args.fps <= 60:
-        return _fail(f"--fps: must be a whole number in [1, 60], got {args.fps}")
-    if not 0.5 <= args.duration <= 60:
-        return _fail(f"--duration: must be a number of seconds in [0.5, 60], got {args.duration:g}")
-    width, height = (int(v) for v in args.size.split("x"))
+    options: dict = {}
+    if args.format in ("gif", "mp4"):
+        options, problem = _video_options(args)
+        if problem:
+            return _fail(problem)
     result = descent.run(scenario)
     surface = descent.surface(scenario, resolution=EXPORT_RESOLUTION)
     spec = scenario.landscape_spec
-    options = {"width": width, "height": height, "fps": args.fps, "duration": args.duration} if args.format in ("gif", "mp4") else {}
-    if options and sys.stderr.isatty():
-        options["progress"] = lambda done, total: print(f"\rframe {done}/{total}", end="" if done < total else "\n", file=sys.stderr)
     data = export.export_bytes(args.format, result, surface, minima=spec.minima, log_scale=spec.log_scale,
                                title=spec.title, **options)  # fmt: skip
+    return _write_output(args, data)
+
+
+def _is_network(data) -> bool:
+    """A network scenario (what `train` reads): a data set and a model at the top, no landscape."""
+    return isinstance(data, dict) and "landscape" not in data and bool({"dataset", "model", "epochs"} & set(data))
+
+
+def _video_options(args) -> tuple[dict | None, str | None]:
+    """The GIF/MP4 options of `export`, or the message refusing one."""
+    if args.fps is not None and not 1 <= args.fps <= 60:
+        return None, f"--fps: must be a whole number in [1, 60], got {args.fps}"
+    if not 0.5 <= args.duration <= 60:
+        return None, f"--duration: must be a number of seconds in [0.5, 60], got {args.duration:g}"
+    width, height = (int(v) for v in args.size.split("x"))
+    options = {"width": width, "height": height, "fps": args.fps, "duration": args.duration}
+    if sys.stderr.isatty():
+        options["progress"] = lambda done, total: print(f"\rframe {done}/{total}", end="" if done < total else "\n", file=sys.stderr)
+    return options, None
+
+
+def _export_network(args, data) -> int:
+    """A network scenario's decision boundary over the epochs, a panel per run (or `--run`'s)."""
+    import descent
+    from viz import network_video
+
+    if args.format not in ("gif", "mp4"):
+        return _fail(f"--format: a network scenario exports its decision boundary as gif or mp4, got {args.format}")
+    try:
+        scenario = descent.NetworkScenario.from_json(data)
+    except descent.ScenarioError as e:
+        return _fail(str(e))
+    if args.run is not None and not 0 <= args.run < len(scenario.runs):
+        return _fail(f"--run: must be a run index in [0, {len(scenario.runs) - 1}], got {args.run}")
+    options, problem = _video_options(args)
+    if problem:
+        return _fail(problem)
+    result = descent.train(scenario)
+    movie = network_video.movie(result, descent.boundary, None if args.run is None else [args.run], title=_network_title(scenario))
+    payload = network_video.video_bytes(movie, format=args.format, **options)
+    return _write_output(args, payload)
+
+
+def _network_title(scenario) -> str:
+    import network
+
+    name = next(d.title for d in network.DATASETS if d.id == scenario.dataset.name)
+    return f"{name}, {scenario.dataset.size} points"
+
+
+def _write_output(args, payload: bytes) -> int:
     try:
         with open(args.output, "wb") as f:
-            f.write(data)
+            f.write(payload)
     except OSError as e:
         return _fail(f"cannot write {args.output}: {e.strerror or e}")
-    print(f"wrote {args.output} ({len(data) / 1e6:.2f} MB, {args.format})", file=sys.stderr)
+    print(f"wrote {args.output} ({len(payload) / 1e6:.2f} MB, {args.format})", file=sys.stderr)
     return 0
 
 

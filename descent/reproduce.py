@@ -1,7 +1,9 @@
 """Reproduce a run: a complete script for Keras 3, PyTorch or optax.
 
 `script(scenario, run_index, framework)` writes a standalone Python file that defines the
-landscape (its source, with the scene's parameters), the start, the noise sequence, the
+landscape (descent.landscape_code: a catalogue function's source with the scene's parameters,
+a typed formula's code generated from its parsed program, a data set with its loss and
+minibatch rule), the start, the noise sequence, the
 optimizer and its schedule (optimizers.code's "copy as code", under the framework's own names),
 runs the steps the way the engine does, and prints as its last line
 
@@ -16,6 +18,8 @@ How each piece matches the engine (descent.engine):
   ∇f(p_k) + (σ/√B)·ξ_k and the next point is p_k + update;
 - ξ_k = normal(fold_in(PRNGKey(seed), k), (2,)): regenerated with JAX in the optax and Keras
   (JAX backend) scripts, embedded as float32 numbers in the PyTorch script;
+- on a data landscape, point k's loss is the whole data's and the optimizer sees the gradient
+  of step k's minibatch (descent.minibatch's rule, rebuilt with NumPy in every script);
 - a point with a coordinate beyond 1e6 or a non-finite loss ends the run ("diverged at step
   k"), and the last finite point is reported.
 """
@@ -23,12 +27,11 @@ How each piece matches the engine (descent.engine):
 from __future__ import annotations
 
 import base64
-import inspect
-import textwrap
 
 import numpy as np
 
 import optimizers
+from descent import landscape_code
 from descent.engine import DIVERGENCE_LIMIT, noise_sequence
 from descent.errors import ScenarioError
 from descent.scenario import Scenario
@@ -56,23 +59,22 @@ def script(scenario: Scenario, run_index: int = 0, framework: str = "optax", *, 
         raise ScenarioError("framework", f"{spec.title} has no {framework} implementation")
     hparams = run.resolved_hparams()
     optimizer_code = code.snippet(run.optimizer, hparams, (run.schedule.name, run.schedule.params), framework)
-    ls = scenario.landscape_spec
     start = scenario.start_of(run)
     noise = scenario.noise
     parts = {
         "header": _header(scenario, run, run_index, framework, table),
-        "landscape": _landscape_source(ls, scenario.resolved_landscape_params(), framework),
+        "landscape": landscape_code.source(scenario, framework),
+        "data": scenario.dataset is not None,
         "start": f"START = [{_f32(start[0])}, {_f32(start[1])}]\nSTEPS = {scenario.steps}",
-        "noise": _noise(noise, scenario.steps, framework),
+        "noise": "# The gradients' noise is the minibatches' (batch_weights above)." if scenario.dataset is not None
+        else _noise(noise, scenario.steps, framework),
         "optimizer": _without_imports(optimizer_code),
         "scheduled": run.schedule.name != "constant",
     }
     return {"optax": _optax, "keras": _keras, "pytorch": _pytorch}[framework](parts)
 
 
-def _f32(value: float) -> str:
-    """The shortest decimal that reads back as the same float32."""
-    return str(np.float32(value))
+_f32 = landscape_code.f32
 
 
 def _header(scenario: Scenario, run, index: int, framework: str, table) -> str:
@@ -91,23 +93,6 @@ def _header(scenario: Scenario, run, index: int, framework: str, table) -> str:
         lines.append(f"The run uses the {run.flavour} flavour; this {title} code runs the same settings in {title}, whose")
         lines.append("update can differ slightly from that flavour's (e.g. where epsilon is added).")
     return '"""' + "\n".join(lines) + '\n"""'
-
-
-def _landscape_source(ls, params: dict, framework: str) -> str:
-    """The landscape function's own source (it is plain array code on `xy` and `p`), for JAX
-    as it is, for PyTorch with jnp spelled torch; the scene's parameters as float32."""
-    try:
-        source = textwrap.dedent(inspect.getsource(ls.fn))
-    except (OSError, TypeError):  # a function made at run time has no source file to copy
-        raise ScenarioError("landscape", f"{ls.title} cannot be written into a script (its function has no source)") from None
-    name = ls.fn.__name__
-    if framework == "pytorch":
-        source = source.replace("jnp.", "torch.")
-        values = ", ".join(f'"{k}": torch.tensor({_f32(v)})' for k, v in params.items())
-    else:
-        values = ", ".join(f'"{k}": jnp.float32({_f32(v)})' for k, v in params.items())
-    return (f"# {ls.title}: {ls.formula}\nPI = math.pi\n\n\n{source.rstrip()}\n\n\n"
-            f"PARAMS = {{{values}}}\n\n\ndef f(xy):\n    return {name}(xy, PARAMS)")  # fmt: skip
 
 
 def _noise(noise, steps: int, framework: str) -> str:
@@ -149,6 +134,35 @@ def report(point, loss, diverged_at):
     print(json.dumps(out))'''
 
 
+_OPTAX_STEP = """@jax.jit
+def step(point, state, xi):
+    loss, grad = jax.value_and_grad(f)(point)
+    updates, state = optimizer.update(grad + NOISE_SCALE * xi, state, point)
+    return loss, optax.apply_updates(point, updates), state
+
+
+point = jnp.asarray(START, jnp.float32)
+state = optimizer.init(point)
+last, diverged_at = None, None
+for k in range(STEPS + 1):
+    xi = jnp.zeros(2, jnp.float32) if NOISE is None else jnp.asarray(NOISE[k])
+    loss, next_point, next_state = step(point, state, xi)"""
+# A data landscape: the loss at the point is the whole data's, the gradient is step k's batch's.
+_OPTAX_DATA_STEP = """@jax.jit
+def step(point, state, weights):
+    loss = f(point)
+    grad = jax.grad(batch_loss)(point, weights)
+    updates, state = optimizer.update(grad, state, point)
+    return loss, optax.apply_updates(point, updates), state
+
+
+point = jnp.asarray(START, jnp.float32)
+state = optimizer.init(point)
+last, diverged_at = None, None
+for k in range(STEPS + 1):
+    loss, next_point, next_state = step(point, state, jnp.asarray(batch_weights(k)))"""
+
+
 def _optax(parts: dict) -> str:
     return f'''{parts["header"]}
 
@@ -170,19 +184,7 @@ import optax
 {_REPORT}
 
 
-@jax.jit
-def step(point, state, xi):
-    loss, grad = jax.value_and_grad(f)(point)
-    updates, state = optimizer.update(grad + NOISE_SCALE * xi, state, point)
-    return loss, optax.apply_updates(point, updates), state
-
-
-point = jnp.asarray(START, jnp.float32)
-state = optimizer.init(point)
-last, diverged_at = None, None
-for k in range(STEPS + 1):
-    xi = jnp.zeros(2, jnp.float32) if NOISE is None else jnp.asarray(NOISE[k])
-    loss, next_point, next_state = step(point, state, xi)
+{_OPTAX_DATA_STEP if parts["data"] else _OPTAX_STEP}
     if diverged(np.asarray(point), float(loss)):
         diverged_at = k
         break
@@ -190,6 +192,35 @@ for k in range(STEPS + 1):
     point, state = next_point, next_state
 report(*last, diverged_at)
 '''
+
+
+_KERAS_LOOP = """value_and_grad = jax.jit(jax.value_and_grad(f))
+point = keras.Variable(np.asarray(START, np.float32), dtype="float32", name="point")
+last, diverged_at = None, None
+for k in range(STEPS + 1):
+    loss, grad = value_and_grad(point.value)
+    if diverged(np.asarray(point.value), float(loss)):
+        diverged_at = k
+        break
+    last = (np.asarray(point.value), float(loss))
+    if k == STEPS:
+        break
+    if NOISE is not None:
+        grad = grad + NOISE_SCALE * jnp.asarray(NOISE[k])
+    optimizer.apply([grad], [point])"""
+_KERAS_DATA_LOOP = """loss_at = jax.jit(f)
+batch_gradient = jax.jit(jax.grad(batch_loss))  # step k's minibatch gradient
+point = keras.Variable(np.asarray(START, np.float32), dtype="float32", name="point")
+last, diverged_at = None, None
+for k in range(STEPS + 1):
+    loss = loss_at(point.value)
+    if diverged(np.asarray(point.value), float(loss)):
+        diverged_at = k
+        break
+    last = (np.asarray(point.value), float(loss))
+    if k == STEPS:
+        break
+    optimizer.apply([batch_gradient(point.value, batch_weights(k))], [point])"""
 
 
 def _keras(parts: dict) -> str:
@@ -216,22 +247,39 @@ import numpy as np
 {_REPORT}
 
 
-value_and_grad = jax.jit(jax.value_and_grad(f))
-point = keras.Variable(np.asarray(START, np.float32), dtype="float32", name="point")
-last, diverged_at = None, None
+{_KERAS_DATA_LOOP if parts["data"] else _KERAS_LOOP}
+report(*last, diverged_at)
+'''
+
+
+_TORCH_LOOP = """last, diverged_at = None, None
 for k in range(STEPS + 1):
-    loss, grad = value_and_grad(point.value)
-    if diverged(np.asarray(point.value), float(loss)):
+    optimizer.zero_grad()
+    loss = f(point)
+    loss.backward()
+    if diverged(point.detach().numpy(), float(loss)):
         diverged_at = k
         break
-    last = (np.asarray(point.value), float(loss))
+    last = (point.detach().numpy().copy(), float(loss))
     if k == STEPS:
         break
     if NOISE is not None:
-        grad = grad + NOISE_SCALE * jnp.asarray(NOISE[k])
-    optimizer.apply([grad], [point])
-report(*last, diverged_at)
-'''
+        with torch.no_grad():
+            point.grad += NOISE_SCALE * torch.from_numpy(NOISE[k].copy())
+    optimizer.step()"""
+_TORCH_DATA_LOOP = """last, diverged_at = None, None
+for k in range(STEPS + 1):
+    with torch.no_grad():
+        loss = f(point)  # the whole data's loss at the point
+    if diverged(point.detach().numpy(), float(loss)):
+        diverged_at = k
+        break
+    last = (point.detach().numpy().copy(), float(loss))
+    if k == STEPS:
+        break
+    optimizer.zero_grad()
+    batch_loss(point, batch_weights(k)).backward()  # step k's minibatch gradient
+    optimizer.step()"""
 
 
 def _pytorch(parts: dict) -> str:
@@ -257,21 +305,7 @@ point = params[0]
 {_REPORT}
 
 
-last, diverged_at = None, None
-for k in range(STEPS + 1):
-    optimizer.zero_grad()
-    loss = f(point)
-    loss.backward()
-    if diverged(point.detach().numpy(), float(loss)):
-        diverged_at = k
-        break
-    last = (point.detach().numpy().copy(), float(loss))
-    if k == STEPS:
-        break
-    if NOISE is not None:
-        with torch.no_grad():
-            point.grad += NOISE_SCALE * torch.from_numpy(NOISE[k].copy())
-    optimizer.step(){scheduler}
+{_TORCH_DATA_LOOP if parts["data"] else _TORCH_LOOP}{scheduler}
 report(*last, diverged_at)
 '''
 

@@ -22,6 +22,7 @@ import optimizers
 from descent import NetworkScenario, ScenarioError, compile_cache
 from descent.network_scenario import MAX_NETWORK_RUNS
 from descent.scenario import Params, Run, Schedule
+from ui import network_export
 from ui.network_lessons import BY_ID as LESSONS
 from ui.network_lessons import LESSONS as LESSON_LIST
 from viz import network as vn
@@ -291,6 +292,7 @@ def main() -> None:
             scene, _, _ = parse({})
     result = train(scene)
     _views(scene, result, {})
+    network_export.render(scene, result)
     wanted = {**scene.to_query(), **{k: str(ss[_key(k)]) for k in OPTION_KEYS if _key(k) in ss}}
     if wanted != st.query_params.to_dict():
         st.query_params.from_dict(wanted)

@@ -12,6 +12,7 @@ import viz.export
 from descent import Result, Scenario, ScenarioError, notebook
 from ui import links, state
 from ui.links import Options
+from viz import render_process
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 LOCAL_URL = "http://localhost:8501/"
@@ -79,8 +80,10 @@ def _video_inputs(scene: Scenario, opts: Options) -> dict:
 
 def videos(scene: Scenario, opts: Options, result: Result, grid) -> None:
     """"Animated map (GIF / MP4)": a render button each, a progress bar while the frames are
-    drawn (a few seconds), then the download. The file is kept for this scene only: an edit
-    makes the button render anew."""
+    drawn in a child process (a few seconds), then the download. The file is kept for this scene
+    only: an edit makes the button render anew."""
+    from ui.views import file_stem
+
     signature = (scene, opts.hidden, opts.colours)  # what the video shows (not the view or the lesson)
     for label, fmt, mime in VIDEOS:  # one under the other: the section is in the narrow sidebar
         stored = st.session_state.get(state.key(f"video_{fmt}"))
@@ -97,9 +100,10 @@ def videos(scene: Scenario, opts: Options, result: Result, grid) -> None:
                     bar.progress(done / total, text=f"Drawing the {label}: frame {done} of {total}")
 
             # Only the newest of each format is kept (a GIF is about 1 MB).
-            stored = (signature, viz.export.export_bytes(fmt, result, grid, progress=progress, **_video_inputs(scene, opts)))
+            # Drawn in a child process (viz.render_process): the other sessions keep running meanwhile.
+            stored = (signature, render_process.map_video(result, grid, format=fmt, progress=progress, **_video_inputs(scene, opts)))
             st.session_state[state.key(f"video_{fmt}")] = stored
-        slot.download_button(f"Animated map ({label}, 720p, 10 s)", stored[1], file_name=f"descent-{scene.landscape}.{fmt}",
+        slot.download_button(f"Animated map ({label}, 720p, 10 s)", stored[1], file_name=f"descent-{file_stem(scene)}.{fmt}",
                              mime=mime, key=state.key(f"video_{fmt}_download"), on_click="ignore")  # fmt: skip
 
 
@@ -113,7 +117,9 @@ def render(scene: Scenario, opts: Options, result: Result, map_figure, grid=None
     st.code(iframe(link(scene, opts, embed="true")), language="html", wrap_lines=True)
     st.button("Lecture mode", on_click=_on_lecture, args=(True,), key=state.key("lecture_on"),
               help="Controls hidden, large fonts; the link gets lecture=1.")  # fmt: skip
-    name = scene.landscape
+    from ui.views import file_stem
+
+    name = file_stem(scene)  # a formula's or data landscape's id is no file name
     st.download_button("Trajectories (CSV)", lambda: viz.trajectories_csv(result), file_name=f"descent-{name}.csv",
                        mime="text/csv", key=state.key("csv"), on_click="ignore")  # fmt: skip
     st.download_button("Scene and results (JSON)", lambda: scene_json(scene, result), file_name=f"descent-{name}.json",

@@ -255,6 +255,11 @@ def _code_view(scene: Scenario, opts: Options, result: Result | None = None) -> 
     _reproduction_scripts(scene, index, result)
 
 
+def file_stem(scene: Scenario) -> str:
+    """A file name's landscape part: a formula's or data landscape's id holds spaces and symbols."""
+    return "formula" if scene.formula is not None else scene.dataset["name"] if scene.dataset is not None else scene.landscape
+
+
 def _reproduction_scripts(scene: Scenario, index: int, result: Result | None) -> None:
     """Downloads: a complete script per framework that reruns this run and prints its final
     point and loss (descent.reproduce); written only when a button is pressed."""
@@ -271,5 +276,5 @@ def _reproduction_scripts(scene: Scenario, index: int, result: Result | None) ->
             continue
         with column:
             st.download_button(f"{FLAVOUR_TITLES[framework]} script", lambda f=framework: reproduce.script(scene, index, f, table=table),
-                               file_name=f"descent_{scene.landscape}_run{index}_{framework}.py", mime="text/x-python",
+                               file_name=f"descent_{file_stem(scene)}_run{index}_{framework}.py", mime="text/x-python",
                                key=state.key(f"script_{framework}"), on_click="ignore")  # fmt: skip

@@ -460,6 +460,13 @@ def write_video(
     frames per second (default 10 for a GIF, 30 for an MP4). `progress(done, total)` is called
     after each frame. `map_options` are `map_frames`'s (minima, log_scale, colours, visible,
     title)."""
+    fps, total = check_options(format, fps, duration)
+    frames = map_frames(result, surface, width=width, height=height, frames=total, **map_options)
+    write_frames(frames, file, format=format, fps=fps, total=total, progress=progress)
+
+
+def check_options(format: str, fps: int | None, duration: float) -> tuple[int, int]:
+    """(fps, number of frames) for a video of `duration` seconds; ValueError naming the option."""
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
     fps = DEFAULT_FPS[format] if fps is None else int(fps)
@@ -467,8 +474,11 @@ def write_video(
         raise ValueError(f"fps must be in [1, 60], got {fps}")
     if not 0.5 <= duration <= 60:
         raise ValueError(f"duration must be in [0.5, 60] seconds, got {duration}")
-    total = max(1, round(fps * duration))
-    frames = map_frames(result, surface, width=width, height=height, frames=total, **map_options)
+    return fps, max(1, round(fps * duration))
+
+
+def write_frames(frames: Iterator[Image.Image], file, *, format: str, fps: int, total: int, progress: Progress | None = None) -> None:
+    """Write paletted frames as a GIF or an MP4, calling `progress(done, total)` after each."""
 
     def counted() -> Iterator[Image.Image]:
         for done, frame in enumerate(frames, start=1):
@@ -482,23 +492,30 @@ def write_video(
         _write_mp4(counted(), file, fps)
 
 
-def video_bytes(result: ResultLike, surface: Sequence[np.ndarray], *, format: str = "gif", **options) -> bytes:
-    """`write_video` into memory: the GIF or MP4 file's bytes."""
+def file_bytes(write: Callable[[Any], None], format: str) -> bytes:
+    """What `write(file)` writes, in memory: a GIF straight into a buffer, an MP4 through a
+    temporary file (ffmpeg writes an MP4's index at the end, after seeking back)."""
     if format == "gif":
         out = io.BytesIO()
-        write_video(result, surface, out, format=format, **options)
+        write(out)
         return out.getvalue()
-    # ffmpeg writes to a file (an MP4's index is written at the end, after seeking back).
     with tempfile.TemporaryDirectory(prefix="descent-video-") as folder:
-        path = os.path.join(folder, f"map.{format}")
-        write_video(result, surface, path, format=format, **options)
+        path = os.path.join(folder, f"video.{format}")
+        write(path)
         with open(path, "rb") as f:
             return f.read()
 
 
+def video_bytes(result: ResultLike, surface: Sequence[np.ndarray], *, format: str = "gif", **options) -> bytes:
+    """`write_video` into memory: the GIF or MP4 file's bytes."""
+    return file_bytes(lambda file: write_video(result, surface, file, format=format, **options), format)
+
+
 def _write_gif(frames: Iterator[Image.Image], file, fps: int) -> None:
     """Write the GIF as the frames come: each frame after the first is stored as the rectangle
-    that changed (drawn over the previous frame), and identical frames as one longer frame.
+    that changed (drawn over the previous frame), its unchanged pixels transparent where the
+    palette has an index to spare (long runs of one index, which LZW packs into a few bytes),
+    and identical frames as one longer frame.
 
     Why not `Image.save(save_all=True)`: Pillow's writer holds every frame until the end
     (~90 MB for 100 frames at 720p, 2 GB for a minute at 1080p); this holds two. It writes
@@ -513,14 +530,15 @@ def _write_gif(frames: Iterator[Image.Image], file, fps: int) -> None:
         header, _ = GifImagePlugin.getheader(first, info={"loop": 0, "optimize": False})
         for block in header:
             out.write(block)
-        previous, pending = first, [first, (0, 0), delay]  # image, offset, duration
+        previous, pending = first, [first, (0, 0), delay, None]  # image, offset, duration, transparent index
         for frame in frames:
             changed = ImageChops.difference(frame, previous).getbbox()
             if changed is None:
                 pending[2] += delay
                 continue
             _gif_frame(out, *pending)
-            pending = [frame.crop(changed), changed[:2], delay]
+            part, offset, transparency = _changed_part(frame, previous, changed)
+            pending = [part, offset, delay, transparency]
             previous = frame
         _gif_frame(out, *pending)
         out.write(b";")  # the GIF trailer
@@ -529,11 +547,26 @@ def _write_gif(frames: Iterator[Image.Image], file, fps: int) -> None:
             out.close()
 
 
-def _gif_frame(out, image: Image.Image, offset: tuple[int, int], duration: int) -> None:
+def _changed_part(frame: Image.Image, previous: Image.Image, box) -> tuple[Image.Image, tuple[int, int], int | None]:
+    """The rectangle `box` of `frame`, with the pixels equal to `previous`'s made transparent
+    (an index that no pixel of the rectangle uses), or as it is when every index is in use."""
+    part = frame.crop(box)
+    now, before = np.asarray(part), np.asarray(previous.crop(box))
+    unused = np.flatnonzero(np.bincount(now.ravel(), minlength=256) == 0)
+    if unused.size == 0:
+        return part, box[:2], None
+    index = int(unused[-1])
+    delta = Image.fromarray(np.where(now == before, np.uint8(index), now), "P")
+    delta.putpalette(frame.getpalette())
+    return delta, box[:2], index
+
+
+def _gif_frame(out, image: Image.Image, offset: tuple[int, int], duration: int, transparency: int | None = None) -> None:
     from PIL import GifImagePlugin
 
     # disposal 1: the next frame is drawn over this one (it holds only what changed).
-    for block in GifImagePlugin.getdata(image, offset, duration=duration, disposal=1):
+    extra = {} if transparency is None else {"transparency": transparency}
+    for block in GifImagePlugin.getdata(image, offset, duration=duration, disposal=1, **extra):
         out.write(block)
 
 
@@ -556,4 +589,5 @@ def _write_mp4(frames: Iterator[Image.Image], file, fps: int) -> None:
             writer.close()
 
 
-__all__ = ["FORMATS", "Geometry", "frame_steps", "geometry", "map_frames", "video_bytes", "write_video"]
+__all__ = ["FORMATS", "Geometry", "check_options", "file_bytes", "frame_steps", "geometry", "map_frames", "video_bytes",
+           "write_frames", "write_video"]

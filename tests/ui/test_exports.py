@@ -45,3 +45,14 @@ def test_code_view_offers_a_script_per_framework_the_optimizer_has():
     at = app({"landscape": "rosenbrock", "r0.optimizer": "lion", "r0.learning_rate": "0.001", "view": "Code"})
     clean(at)
     assert [b.proto.label for b in at.get("download_button")] == ["Keras script", "optax script"]
+
+
+def test_download_file_names_of_formula_and_data_scenes_are_plain():
+    from descent import Scenario
+    from ui.views import file_stem
+
+    runs = [{"optimizer": "adam"}]
+    assert file_stem(Scenario.from_json({"landscape": {"formula": "x^2 + 3*y^2"}, "runs": runs})) == "formula"
+    data = {"landscape": {"dataset": {"name": "noisy_line", "size": 50}, "model": "linear_regression"}, "runs": runs}
+    assert file_stem(Scenario.from_json(data)) == "noisy_line"
+    assert file_stem(Scenario.from_json({"landscape": "rosenbrock", "runs": runs})) == "rosenbrock"

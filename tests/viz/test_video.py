@@ -182,3 +182,30 @@ def test_without_system_fonts_pillows_own_font_draws_and_greek_is_spelled_out(ba
     last = np.asarray(frames[-1].convert("RGB"))
     finals = [run.final_point for run in basins.result.runs]
     assert min(_markers_at(last, basins, finals, tolerance=10)) > 0.8
+
+
+@pytest.mark.parametrize("colours", [4, 256])
+def test_gif_frames_stored_as_transparent_deltas_decode_to_the_frames_written(colours):
+    # Frames that change in part: with a spare palette index (4 colours used) the unchanged
+    # pixels of each changed rectangle are stored transparent; where a changed rectangle uses all
+    # 256 indices (every frame a new shuffle of them all) it is stored as it is.
+    rng = np.random.default_rng(0)
+    palette_bytes = list(rng.integers(0, 256, 768).astype(int))
+    frames, current = [], rng.integers(0, colours, (40, 50)).astype(np.uint8)
+    for k in range(6):
+        current = current.copy()
+        if k != 3 and colours == 256:
+            current = rng.permutation(np.arange(2000) % 256).reshape(40, 50).astype(np.uint8)
+        elif k != 3:  # frame 3 repeats frame 2: stored once, shown twice as long
+            rows, cols = rng.integers(0, 30, 2)
+            current[rows : rows + 10, cols : cols + 15] = rng.integers(0, colours, (10, 15))
+        image = Image.fromarray(current, "P")
+        image.putpalette(palette_bytes)
+        frames.append(image)
+    out = io.BytesIO()
+    video._write_gif(iter(frames), out, fps=10)
+    decoded, durations = _gif_frames(out.getvalue())
+    expected = [np.asarray(f.convert("RGB")) for i, f in enumerate(frames) if i != 3]
+    assert len(decoded) == 5 and durations == [100, 100, 200, 100, 100]
+    assert all(np.array_equal(d, e) for d, e in zip(decoded, expected))
+    assert (b"\x21\xf9\x04\x05" in out.getvalue()) == (colours < 256)  # a control block with transparency
