@@ -129,10 +129,10 @@ def _map(ctx: Context) -> None:
 
 def _surface(ctx: Context) -> None:
     def build() -> str:
-        fig = viz.surface_3d(ctx.result, ctx.coarse_grid(), log_scale=ctx.scene.landscape_spec.log_scale, **ctx.figure_inputs)
-        spec = fig.to_dict()
+        spec = viz.surface_3d_spec(ctx.result, ctx.coarse_grid(), log_scale=ctx.scene.landscape_spec.log_scale,
+                                   **ctx.figure_inputs)  # fmt: skip
         spec["layout"]["uirevision"] = ctx.scene.landscape  # the camera stays where the user turned it
-        return live_chart.figure_json(spec)
+        return live_chart.figure_json(viz.compact(spec))  # typed arrays: the surface's 120×120 in binary
 
     # One WebGL pixel per screen pixel (plotly.js draws 3D at twice the resolution by default):
     # a quarter of the pixels to render on every update, which a GPU-less browser does on the CPU.

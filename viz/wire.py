@@ -29,15 +29,19 @@ _TYPED = {
 
 
 def typed_array(array: np.ndarray) -> dict | list:
-    """One array in plotly.js's typed-array form (1-D; int64 narrowed to int32 when it fits)."""
+    """One array in plotly.js's typed-array form (1-D, or 2-D with its "shape" as plotly.py
+    writes it, e.g. a surface's z; int64 narrowed to int32 when it fits)."""
     array = np.asarray(array)
     if array.dtype == np.int64 and (array.size == 0 or np.abs(array).max() < 2**31):
         array = array.astype(np.int32)
     kind = _TYPED.get(array.dtype)
-    if kind is None or array.ndim != 1:
+    if kind is None or array.ndim not in (1, 2):
         return array.tolist()  # strings, booleans, nested: plain JSON
     data = np.ascontiguousarray(array, array.dtype.newbyteorder("<"))
-    return {"dtype": kind, "bdata": base64.b64encode(data.tobytes()).decode("ascii")}
+    typed = {"dtype": kind, "bdata": base64.b64encode(data.tobytes()).decode("ascii")}
+    if array.ndim == 2:
+        typed["shape"] = f"{array.shape[0]}, {array.shape[1]}"
+    return typed
 
 
 def compact(value: Any) -> Any:
