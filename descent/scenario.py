@@ -20,6 +20,7 @@ flavour's defaults, so switching a run's flavour switches its defaults too.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from collections.abc import Iterator, Mapping
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field, replace
 import datasets
 import landscapes
 import optimizers
+import params
 from descent.errors import ScenarioError
 from descent.minibatch import Minibatch
 from optimizers import REQUIRED, schedules
@@ -76,59 +78,36 @@ class Params(Mapping):
 
 def _number(value, field_name: str, allowed: str) -> float:
     """A finite float from a JSON number or a query string; ScenarioError otherwise."""
-    if isinstance(value, bool):
-        raise ScenarioError(field_name, f"must be {allowed}, got {_show(value)}")
-    if isinstance(value, (int, float)):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            raise ScenarioError(field_name, f"must be {allowed}, got {_show(value)}") from None
-    else:
-        raise ScenarioError(field_name, f"must be {allowed}, got {_show(value)}")
-    if not math.isfinite(number):
-        raise ScenarioError(field_name, f"must be {allowed}, got {_show(value)}")
-    return number
+    with _from_record():
+        return params.finite(value, field_name, allowed)
 
 
 def _integer(value, field_name: str, low: int, high: int) -> int:
-    allowed = f"a whole number in [{low}, {high}]"
-    number = _number(value, field_name, allowed)
-    if number != int(number) or not low <= number <= high:
-        raise ScenarioError(field_name, f"must be {allowed}, got {_show(value)}")
-    return int(number)
+    with _from_record():
+        return params.whole(value, field_name, low, high)
 
 
 def _boolean(value, field_name: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    raise ScenarioError(field_name, f"must be true or false, got {_show(value)}")
+    with _from_record():
+        return params.boolean(value, field_name)
 
 
-def _show(value) -> str:
-    if isinstance(value, str):
-        text = repr(value)
-    elif isinstance(value, bool):
-        text = str(value).lower()
-    elif isinstance(value, float):
-        text = f"{value:g}"
-    else:
-        text = str(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+_show = params.shown
 
 
-def _checked(param, value, where: str):
-    """A hyperparameter's or schedule parameter's value, checked against its spec (which has
-    `kind`, `allowed()` and `accepts()`)."""
-    if param.kind == "bool":
-        return _boolean(value, where)
-    number = _number(value, where, param.allowed())
-    if not param.accepts(number):
-        raise ScenarioError(where, f"must be {param.allowed()}, got {_show(value)}")
-    return int(number) if param.kind == "int" else number
+def _checked(param: params.Param, value, where: str):
+    """A landscape's, hyperparameter's or schedule's parameter value, checked by its record."""
+    with _from_record():
+        return param.parse(value, where)
+
+
+@contextlib.contextmanager
+def _from_record():
+    """The parameter record's error, as the scenario's (the same field and message)."""
+    try:
+        yield
+    except params.ParamError as e:
+        raise ScenarioError(e.field, e.message) from None
 
 
 def _choice(value, field_name: str, choices, what: str) -> str:
@@ -164,6 +143,9 @@ def _point_from_text(text, field_name: str):
 # The model
 
 
+SIGMA = params.Param("sigma", "standard deviation of the gradient noise per sample", 0.0, 0.0, 1000.0, symbol=r"\sigma")
+
+
 @dataclass(frozen=True)
 class Noise:
     """Stochastic gradients g = ∇f + (σ/√B)·ξ, ξ ~ N(0, I), from a seeded sequence."""
@@ -173,9 +155,7 @@ class Noise:
     seed: int = 0
 
     def __post_init__(self):
-        object.__setattr__(self, "sigma", _number(self.sigma, "sigma", "a number in [0, 1000]"))
-        if not 0.0 <= self.sigma <= 1000.0:
-            raise ScenarioError("sigma", f"must be a number in [0, 1000], got {_show(self.sigma)}")
+        object.__setattr__(self, "sigma", _checked(SIGMA, self.sigma, "sigma"))
         object.__setattr__(self, "batch_size", _integer(self.batch_size, "batch_size", 1, 1_000_000))
         object.__setattr__(self, "seed", _integer(self.seed, "seed", 0, 2**31 - 1))
 
@@ -345,11 +325,7 @@ class Scenario:
             if param is None:
                 known = ", ".join(p.name for p in ls.params) or "none"
                 raise ScenarioError(where, f"{ls.title} has no parameter {key!r}; its parameters: {known}")
-            allowed = f"a number in [{param.low:g}, {param.high:g}]"
-            number = _number(value, where, allowed)
-            if not param.low <= number <= param.high:
-                raise ScenarioError(where, f"must be {allowed}, got {_show(value)}")
-            checked[key] = number
+            checked[key] = _checked(param, value, where)
         object.__setattr__(self, "landscape_params", Params(checked))
         object.__setattr__(self, "start", _point(ls.start if self.start is None else self.start, "start"))
         object.__setattr__(self, "steps", _integer(self.steps, "steps", 1, MAX_STEPS))

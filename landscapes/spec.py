@@ -8,20 +8,9 @@ from dataclasses import dataclass, field
 import jax
 import jax.numpy as jnp
 
+from params import Param  # a landscape's parameters (e.g. the quadratic's κ) are plain records
+
 Array = jax.Array
-
-
-@dataclass(frozen=True)
-class Param:
-    """A numeric parameter of a landscape (e.g. the quadratic's condition number)."""
-
-    name: str
-    symbol: str  # LaTeX, for the UI
-    default: float
-    low: float
-    high: float
-    meaning: str
-    scale: str = "linear"  # or "log"
 
 
 @dataclass(frozen=True)
