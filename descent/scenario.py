@@ -235,9 +235,10 @@ class Run:
                     f"hparams.{hp.name}",
                     f"required for the {FLAVOUR_TITLES[self.flavour]} flavour ({self.flavour} has no default)",
                 )
-        resolved = spec.resolve(self.flavour, checked)
-        if self.optimizer == "sgd" and self.flavour == "pytorch" and resolved["nesterov"] and resolved["momentum"] <= 0:
-            raise ScenarioError("hparams.nesterov", "PyTorch's SGD needs momentum > 0 for Nesterov")
+        try:
+            spec.check(self.flavour, checked)  # the framework's own rules (PyTorch's Nesterov)
+        except params.ParamError as e:
+            raise ScenarioError(f"hparams.{e.field}", e.message) from None
         object.__setattr__(self, "hparams", Params(checked))
         if not isinstance(self.schedule, Schedule):
             raise ScenarioError("schedule", "must be a Schedule")

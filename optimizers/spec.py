@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from params import Param
+from params import Param, ParamError
 
 FLAVOURS: tuple[str, ...] = ("keras", "pytorch", "optax")
 FLAVOUR_TITLES = {"keras": "Keras", "pytorch": "PyTorch", "optax": "optax"}
@@ -53,6 +53,20 @@ class HyperParam:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """A condition between hyperparameters that one flavour's framework enforces (its
+    constructor raises otherwise), e.g. PyTorch's SGD: Nesterov needs momentum > 0.
+
+    `holds` reads every hyperparameter of the flavour (given values, else defaults); `field`
+    is the hyperparameter the message is about."""
+
+    flavour: str
+    field: str
+    holds: Callable[[Mapping[str, Value]], bool]
+    message: str
+
+
+@dataclass(frozen=True)
 class OptimizerSpec:
     """An optimizer of the zoo: hyperparameters, equations and constructor calls per flavour.
 
@@ -67,6 +81,7 @@ class OptimizerSpec:
     equations: Mapping[str, str]  # flavour -> LaTeX
     reference: str
     flavour_notes: Mapping[str, str] = field(default_factory=dict)
+    rules: tuple[Rule, ...] = ()
 
     @property
     def flavours(self) -> tuple[str, ...]:
@@ -93,6 +108,14 @@ class OptimizerSpec:
         Assumes `given` was validated (names available, REQUIRED ones present).
         """
         return {hp.name: given.get(hp.name, hp.default(flavour)) for hp in self.hparams_for(flavour)}
+
+    def check(self, flavour: str, given: Mapping[str, Value]) -> None:
+        """ParamError naming the hyperparameter if the values break a rule of this flavour's
+        framework (the values themselves were checked against their records already)."""
+        resolved = self.resolve(flavour, given)
+        for rule in self.rules:
+            if rule.flavour == flavour and not rule.holds(resolved):
+                raise ParamError(rule.field, rule.message)
 
 
 # A schedule's parameter is the plain record (one default for every flavour).
