@@ -11,7 +11,7 @@ class ScenarioError(ParamError):
     A parameter record's own error (params.ParamError) is turned into this one at the edge, with
     the same field and message."""
 
-    def within(self, prefix: str) -> "ScenarioError":
+    def within(self, prefix: str) -> ScenarioError:
         """The same error with the field path prefixed (`runs[0].` + `hparams.epsilon`)."""
         field = f"{prefix}.{self.field}" if self.field and not self.field.startswith("[") else prefix + self.field
         return ScenarioError(field, self.message)

@@ -27,7 +27,6 @@ import jax
 import numpy as np
 
 import params
-
 from descent.errors import ScenarioError
 
 MAX_SEED = 2**31 - 1

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 import jax
 import jax.numpy as jnp
 
-from params import Param  # a landscape's parameters (e.g. the quadratic's κ) are plain records
+from params import (
+    Param,  # a landscape's parameters (e.g. the quadratic's κ) are plain records
+)
 
 Array = jax.Array
 

@@ -119,8 +119,12 @@ SGD = OptimizerSpec(
     rules=(
         # torch.optim.SGD raises "Nesterov momentum requires a momentum and zero dampening";
         # dampening is not a hyperparameter here (always 0), so momentum is what can break it.
-        Rule("pytorch", "nesterov", lambda hp: not hp["nesterov"] or (hp["momentum"] > 0 and hp.get("dampening", 0.0) == 0),
-             "PyTorch's SGD needs momentum > 0 for Nesterov"),  # fmt: skip
+        Rule(
+            "pytorch",
+            "nesterov",
+            lambda hp: not hp["nesterov"] or (hp["momentum"] > 0 and hp.get("dampening", 0.0) == 0),
+            "PyTorch's SGD needs momentum > 0 for Nesterov",
+        ),
     ),
 )
 
