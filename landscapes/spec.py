@@ -45,6 +45,9 @@ class Landscape:
     params: tuple[Param, ...] = ()
     # Values that span decades are drawn on a log colour scale.
     log_scale: bool = False
+    # The names of the two coordinates, for axis titles: a data landscape's are its model's
+    # parameters (w, b).
+    axes: tuple[str, str] = ("x", "y")
     # Points where the gradient does not exist (the minimum of Ackley); tests skip the
     # zero-gradient check there.
     nondifferentiable_minima: bool = False

@@ -33,10 +33,12 @@ def surface_3d(
     lecture: bool = False,
     title: str | None = None,
     height: int | None = None,
+    axes: Sequence[str] = ("x", "y"),
 ) -> go.Figure:
     """The landscape in 3D (height and colour = the map's colour quantity: f, or
     log10(f − f_min + ε) when `log_scale`), each visible run drawn on it at the height of its
-    loss, lifted slightly; minima and starts marked. Options as for `trajectory_map`."""
+    loss, lifted slightly; minima and starts marked. Options as for `trajectory_map` (`axes`: the
+    two coordinates' names)."""
     style = style_for(lecture)
     grid = as_surface(surface)
     known = plain_minima(minima)
@@ -79,8 +81,8 @@ def surface_3d(
         zaxis["tickvals"], zaxis["ticktext"] = ticks
     layout.update(
         scene={
-            "xaxis": {"title": {"text": "x"}, "range": [x0, x1]},
-            "yaxis": {"title": {"text": "y"}, "range": [y0, y1]},
+            "xaxis": {"title": {"text": axes[0]}, "range": [x0, x1]},
+            "yaxis": {"title": {"text": axes[1]}, "range": [y0, y1]},
             "zaxis": zaxis,
             "aspectmode": "manual",
             "aspectratio": {"x": (x1 - x0) / longer, "y": (y1 - y0) / longer, "z": Z_ASPECT},
