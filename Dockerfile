@@ -25,6 +25,7 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY --chown=descent:descent app.py ./
 COPY --chown=descent:descent .streamlit ./.streamlit
 COPY --chown=descent:descent datasets ./datasets
+COPY --chown=descent:descent params ./params
 COPY --chown=descent:descent landscapes ./landscapes
 COPY --chown=descent:descent optimizers ./optimizers
 COPY --chown=descent:descent descent ./descent

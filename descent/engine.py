@@ -30,6 +30,7 @@ import numpy as np
 
 import landscapes
 import optimizers
+from descent import oracles
 from optimizers import DECAY_RATES, Decay, schedules
 from optimizers import explain as seam
 
@@ -130,8 +131,11 @@ def _unpack(key: RunKey, values):
     return hp, sched, land, values[i]
 
 
-def _problem(key: RunKey, values, overrides: dict | None = None):
-    """(f, optimizer transformation, schedule, noise scale) for traced `values`.
+def _problem(key: RunKey, values, overrides: dict | None = None, batched: bool = False):
+    """(f, optimizer transformation, schedule, gradient oracle) for traced `values`.
+
+    The oracle is the landscape's (descent.oracles): ∇f + (σ/√B)·ξ, or a data landscape's
+    minibatch gradient; `batched` for a sweep's (2, N) points.
 
     `overrides` replaces some hyperparameters: a sweep passes its per-trajectory values there
     as (1, N) rows, so that only those vary across the batch and everything derived from the
@@ -150,7 +154,7 @@ def _problem(key: RunKey, values, overrides: dict | None = None):
         return sched_spec.fn(jnp.asarray(count, jnp.float32), lr0, sched_params)
 
     tx = optimizers.build(key.optimizer, key.flavour, hp, schedule)
-    return f, tx, schedule, noise_scale
+    return f, tx, schedule, oracles.of(ls, land_params, noise_scale, batched)
 
 
 # -- the noise sequence --------------------------------------------------------------------------
@@ -195,41 +199,28 @@ class Step(NamedTuple):
     state: object  # the optimizer state after the update
 
 
-def advance(value_and_grad, tx, noise_scale, p, state, noise, oracle=None) -> Step:
-    """One step at p: f and ∇f, the noisy gradient ∇f + scale·ξ, and the optimizer's update.
+def advance(value_and_grad, tx, oracle: oracles.Oracle, p, state, inputs) -> Step:
+    """One step at p: f and ∇f, the gradient the landscape's oracle feeds the optimizer for this
+    step's inputs (∇f + (σ/√B)·ξ, or a minibatch's gradient: descent.oracles), and the update.
 
     The trajectory runner and the sweep both step through this function, so a map cell and the
-    single run it stands for compute the same numbers. A data landscape passes a gradient
-    `oracle(p, inputs)`: then the step's inputs are its minibatch's weights over the data, and
-    the optimizer sees the gradient of the batch's mean loss instead of ∇f + scale·ξ.
+    single run it stands for compute the same numbers.
     """
     loss, g = value_and_grad(p)
-    noisy = g + noise_scale * noise if oracle is None else oracle(p, noise)
-    update, state = tx.update(noisy, state, p)
+    update, state = tx.update(oracle(p, g, inputs), state, p)
     return Step(loss, g, update, state)
 
 
-def _oracle(key: RunKey, values, batched: bool = False):
-    """A data landscape's minibatch gradient (p, weights) -> ∇ Σ_i weights_i·loss_i(p), or None.
-    `batched`: p is (2, N), N trajectories sharing the step's batch (a sweep)."""
-    ls = landscapes.get(key.landscape)
-    if not ls.data_size:
-        return None
-    data = _unpack(key, values)[2]["data"]
-    grad = jax.grad(lambda p, w: ls.batch_loss(p, data, w))
-    return jax.vmap(grad, in_axes=(1, None), out_axes=1) if batched else grad
-
-
-def explained_step(key: RunKey, hp, schedule, value_and_grad, tx, noise_scale, p, state, k, noise, oracle=None):
+def explained_step(key: RunKey, hp, schedule, value_and_grad, tx, oracle, p, state, k, inputs):
     """`advance` under the seam's collector: (Step, the step's named values).
 
     The named values are what the optimizer noted while updating (optax's: read from its state),
     the state buffers before and after under their equation names, the gradient fed to the
-    optimizer, the noise in it, and the update (see `descent.explain`). On a data landscape
-    (`oracle`) the gradient fed is the minibatch's, and its "noise" is how far that is from ∇f.
+    optimizer, the noise in it (how far that is from ∇f: the Gaussian noise, or a minibatch's
+    deviation), and the update (see `descent.explain`).
     """
-    s, noted = seam.collect(advance, value_and_grad, tx, noise_scale, p, state, noise, oracle)
-    fed = s.grad + noise_scale * noise if oracle is None else oracle(p, noise)
+    s, noted = seam.collect(advance, value_and_grad, tx, oracle, p, state, inputs)
+    fed = oracle(p, s.grad, inputs)
     named = seam.describe(key.optimizer, key.flavour, hp, fed, p, state, s.state, noted, schedule(k))
     named.update(true_gradient=s.grad, noise=fed - s.grad, gradient=fed, update=s.update)
     return s, named
@@ -261,10 +252,11 @@ def explained_layout(key: RunKey) -> ExplainedLayout:
     """Where each named value of a step sits in a trajectory's row, after the first COLUMNS."""
 
     def one(values, p):
-        f, tx, schedule, noise_scale = _problem(key, values)
+        f, tx, schedule, oracle = _problem(key, values)
         hp = _unpack(key, values)[0]
         state = tx.init(p)
-        return explained_step(key, hp, schedule, jax.value_and_grad(f), tx, noise_scale, p, state, 0, jnp.zeros(2))[1]
+        inputs = jnp.zeros(layout(key).data or 2)  # one step's noise ξ, or batch weights
+        return explained_step(key, hp, schedule, jax.value_and_grad(f), tx, oracle, p, state, 0, inputs)[1]
 
     f32 = jnp.float32
     shapes = jax.eval_shape(one, jax.ShapeDtypeStruct((layout(key).size,), f32), jax.ShapeDtypeStruct((2,), f32))
@@ -354,18 +346,17 @@ def _fresh_if_first(k0, tx, p, state):
 @functools.partial(jax.jit, static_argnums=0)
 def _trajectory_chunk(key: RunKey, values, carry, k0, xi, steps, tol):
     _traces[("trajectory", key)] += 1
-    f, tx, schedule, noise_scale = _problem(key, values)
+    f, tx, schedule, oracle = _problem(key, values)
     hp = _unpack(key, values)[0]
     value_and_grad = jax.value_and_grad(f)
     minima = minima_array(key.landscape)
-    oracle = _oracle(key, values)
 
     def step(carry, inputs):
         p, state, bad_at, near_at = carry
         k, noise = inputs
         # The explained values come out of the very step that moves the point, so that
         # `descent.explain`'s next point is the path's next point, bit for bit.
-        s, named = explained_step(key, hp, schedule, value_and_grad, tx, noise_scale, p, state, k, noise, oracle)
+        s, named = explained_step(key, hp, schedule, value_and_grad, tx, oracle, p, state, k, noise)
         m1, m2 = _moments(state, p)  # the state that produced p
         row = jnp.concatenate([p, jnp.stack([s.loss, jnp.linalg.norm(s.grad), schedule(k)]), m1, m2, _flatten_explained(named)])
         # The first diverged point and the first point near a minimum (before divergence),
@@ -426,9 +417,8 @@ def _sweep_chunk(key: RunKey, grid_names: tuple[str, ...], shared, grid, carry, 
         else:
             overrides[name] = grid[j : j + 1]
             j += 1
-    f, tx, _, noise_scale = _problem(key, shared, overrides)
+    f, tx, _, oracle = _problem(key, shared, overrides, batched=True)
     value_and_grad = jax.vmap(jax.value_and_grad(f), in_axes=1, out_axes=(0, 1))
-    oracle = _oracle(key, shared, batched=True)
 
     def near(p):  # the minima are values (`minima_slots`): a new formula's compile nothing
         return _near_minimum(p[0], p[1], minima, tol, count)
@@ -436,7 +426,7 @@ def _sweep_chunk(key: RunKey, grid_names: tuple[str, ...], shared, grid, carry, 
     def step(carry, inputs):
         p, state, hit, diverged = carry
         k, noise = inputs
-        s = advance(value_and_grad, tx, noise_scale, p, state, noise[:, None] if oracle is None else noise, oracle)
+        s = advance(value_and_grad, tx, oracle, p, state, noise)
         active = k < steps
         diverged = diverged | (active & _diverged(p[0], p[1], s.loss))
         hit = jnp.where((hit < 0) & active & ~diverged & near(p), k, hit)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from params import ParamError
 
-class ScenarioError(ValueError):
-    """Invalid input, e.g. `runs[0].hparams.learning_rate: must be a number in (0, 100], got 'abc'`."""
 
-    def __init__(self, field: str, message: str):
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}" if field else message)
+class ScenarioError(ParamError):
+    """Invalid input, e.g. `runs[0].hparams.learning_rate: must be a number in (0, 100], got 'abc'`.
 
-    def within(self, prefix: str) -> "ScenarioError":
+    A parameter record's own error (params.ParamError) is turned into this one at the edge, with
+    the same field and message."""
+
+    def within(self, prefix: str) -> ScenarioError:
         """The same error with the field path prefixed (`runs[0].` + `hparams.epsilon`)."""
         field = f"{prefix}.{self.field}" if self.field and not self.field.startswith("[") else prefix + self.field
         return ScenarioError(field, self.message)

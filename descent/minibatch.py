@@ -21,27 +21,24 @@ them compiles nothing).
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import dataclass
 
 import jax
 import numpy as np
 
+import params
 from descent.errors import ScenarioError
 
 MAX_SEED = 2**31 - 1
 MAX_BATCH = 1_000_000
 
 
-def _whole(value, where: str, low: int, high: int) -> int:
-    if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            raise ScenarioError(where, f"must be a whole number in [{low}, {high}], got {value[:40]!r}") from None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value != int(value) or not low <= value <= high:
-        raise ScenarioError(where, f"must be a whole number in [{low}, {high}], got {str(value)[:40]!r}")
-    return int(value)
+def _checked(check, value, *args):
+    """A field checked by the parameter records' rules (params), as a ScenarioError."""
+    try:
+        return check(value, *args)
+    except params.ParamError as e:
+        raise ScenarioError(e.field, e.message) from None
 
 
 @dataclass(frozen=True)
@@ -53,14 +50,9 @@ class Minibatch:
     seed: int = 0
 
     def __post_init__(self):
-        object.__setattr__(self, "batch_size", _whole(self.batch_size, "batch_size", 1, MAX_BATCH))
-        shuffle = self.shuffle
-        if isinstance(shuffle, str) and shuffle in ("true", "false"):
-            shuffle = shuffle == "true"
-        if not isinstance(shuffle, bool):
-            raise ScenarioError("shuffle", f"must be true or false, got {str(shuffle)[:40]!r}")
-        object.__setattr__(self, "shuffle", shuffle)
-        object.__setattr__(self, "seed", _whole(self.seed, "seed", 0, MAX_SEED))
+        object.__setattr__(self, "batch_size", _checked(params.whole, self.batch_size, "batch_size", 1, MAX_BATCH))
+        object.__setattr__(self, "shuffle", _checked(params.boolean, self.shuffle, "shuffle"))
+        object.__setattr__(self, "seed", _checked(params.whole, self.seed, "seed", 0, MAX_SEED))
 
     def to_json(self) -> dict:
         return {"batch_size": self.batch_size, "shuffle": self.shuffle, "seed": self.seed}

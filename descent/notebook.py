@@ -39,7 +39,8 @@ def show(result: Result | Scenario | Mapping, *, resolution: int = MAP_RESOLUTIO
     spec = scenario.landscape_spec
     options.setdefault("title", spec.title)
     grid = surface(scenario, resolution=resolution)
-    return viz.trajectory_map(result, grid, minima=spec.minima, log_scale=spec.log_scale, height=height, **options)
+    return viz.trajectory_map(result, grid, minima=spec.minima, log_scale=spec.log_scale, axes=spec.axes, height=height,
+                              **options)  # fmt: skip
 
 
 def table_html(result: Result) -> str:

@@ -332,8 +332,8 @@ LANDSCAPES: tuple[Landscape, ...] = (
         start=(-1.8, 1.0),
         minima=(Minimum((0.0, 0.0), 0.0),),
         params=(
-            Param("kappa", r"\kappa", 10.0, 1.0, 1000.0, "condition number (curvature ratio)", "log"),
-            Param("angle", r"\theta", 0.0, -90.0, 90.0, "rotation of the ravine, in degrees"),
+            Param("kappa", "condition number (curvature ratio)", 10.0, 1.0, 1000.0, scale="log", symbol=r"\kappa"),
+            Param("angle", "rotation of the ravine, in degrees", 0.0, -90.0, 90.0, symbol=r"\theta"),
         ),
         teaches=(
             "The ravine: gradient descent is stable only for lr < 2/κ; the best plain rate is "

@@ -29,6 +29,7 @@ import datasets
 from landscapes.spec import Landscape, Minimum
 
 PREFIX = "data:"
+AXES = ("w", "b")  # the map's coordinates are the model's parameters: weight and bias
 MODELS = {"linear_regression": "Linear regression (MSE)", "logistic_regression": "Logistic regression (cross-entropy)"}
 MIN_BUCKET = 16
 
@@ -77,6 +78,7 @@ def structural(key: str) -> Landscape:
         teaches="The training loss of a model with two parameters.",
         data_size=size,
         batch_loss=batch_loss,
+        axes=AXES,
     )
 
 
@@ -170,6 +172,7 @@ def resolve(model: str, name: str, size: int, seed: int, standardize: bool) -> L
         teaches=f"The training loss over (w, b): x is {x_name}, y is {spec.y_label}.",
         minima=minima,
         log_scale=model == "linear_regression",
+        axes=AXES,
         reference=spec.reference,
         data_size=base.data_size,
         batch_loss=base.batch_loss,

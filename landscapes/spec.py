@@ -8,20 +8,11 @@ from dataclasses import dataclass, field
 import jax
 import jax.numpy as jnp
 
+from params import (
+    Param,  # a landscape's parameters (e.g. the quadratic's κ) are plain records
+)
+
 Array = jax.Array
-
-
-@dataclass(frozen=True)
-class Param:
-    """A numeric parameter of a landscape (e.g. the quadratic's condition number)."""
-
-    name: str
-    symbol: str  # LaTeX, for the UI
-    default: float
-    low: float
-    high: float
-    meaning: str
-    scale: str = "linear"  # or "log"
 
 
 @dataclass(frozen=True)
@@ -54,6 +45,9 @@ class Landscape:
     params: tuple[Param, ...] = ()
     # Values that span decades are drawn on a log colour scale.
     log_scale: bool = False
+    # The names of the two coordinates, for axis titles: a data landscape's are its model's
+    # parameters (w, b).
+    axes: tuple[str, str] = ("x", "y")
     # Points where the gradient does not exist (the minimum of Ackley); tests skip the
     # zero-gradient check there.
     nondifferentiable_minima: bool = False

@@ -19,6 +19,7 @@ from __future__ import annotations
 import collections
 import functools
 import math
+from dataclasses import replace
 
 import jax
 import jax.numpy as jnp
@@ -56,7 +57,7 @@ def structural(key: str) -> Landscape:
         domain=((-1.0, 1.0), (-1.0, 1.0)),
         start=(0.0, 0.0),
         teaches="A function you typed.",
-        params=tuple(Param(name, name, 0.0, -fm.FLOAT32_MAX, fm.FLOAT32_MAX, "a number of the formula") for name in fm.slot_names(n)),
+        params=tuple(Param(name, "a number of the formula", 0.0, -fm.FLOAT32_MAX, fm.FLOAT32_MAX, symbol=name) for name in fm.slot_names(n)),
     )
 
 
@@ -224,7 +225,7 @@ def resolve(text: str, domain: tuple[tuple[float, float], tuple[float, float]]) 
         start=start,
         teaches="A function you typed; its minima were found numerically.",
         minima=minima,
-        params=tuple(Param(p.name, p.symbol, v, p.low, p.high, p.meaning) for p, v in zip(base.params, parsed.numbers)),
+        params=tuple(replace(p, default=v) for p, v in zip(base.params, parsed.numbers)),
         # Values that span decades above a non-negative floor are drawn on a log scale.
         log_scale=bool(values.min() >= 0 and values.max() > 100 * max(float(np.median(values)), 1e-6)),
         source=text,

@@ -6,7 +6,7 @@ source; docs/optimizers.md lists them with the update rules.
 
 from __future__ import annotations
 
-from optimizers.spec import REQUIRED, HyperParam, OptimizerSpec
+from optimizers.spec import REQUIRED, HyperParam, OptimizerSpec, Rule
 
 ALL = ("keras", "pytorch", "optax")
 
@@ -116,6 +116,16 @@ SGD = OptimizerSpec(
         "keras": "The velocity holds learning-rate-scaled steps, so under a schedule it keeps old rates.",
         "pytorch": "Nesterov needs momentum > 0 (torch.optim.SGD raises otherwise).",
     },
+    rules=(
+        # torch.optim.SGD raises "Nesterov momentum requires a momentum and zero dampening";
+        # dampening is not a hyperparameter here (always 0), so momentum is what can break it.
+        Rule(
+            "pytorch",
+            "nesterov",
+            lambda hp: not hp["nesterov"] or (hp["momentum"] > 0 and hp.get("dampening", 0.0) == 0),
+            "PyTorch's SGD needs momentum > 0 for Nesterov",
+        ),
+    ),
 )
 
 ADAGRAD = OptimizerSpec(

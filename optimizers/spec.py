@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+
+from params import Param, ParamError
 
 FLAVOURS: tuple[str, ...] = ("keras", "pytorch", "optax")
 FLAVOUR_TITLES = {"keras": "Keras", "pytorch": "PyTorch", "optax": "optax"}
@@ -22,28 +23,27 @@ class Required:
 REQUIRED = Required()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class HyperParam:
-    """One canonical hyperparameter of one optimizer.
+    """One canonical hyperparameter of one optimizer: the parameter record (params.Param: name,
+    meaning, accepted range, slider, symbol, `parse`) and its default in each flavour.
 
     `defaults` maps each flavour that has the hyperparameter to its default there
     (REQUIRED when the framework has none); a flavour missing from it does not have it.
-    `low`/`high` are the values accepted at all (validation); `ui_low`/`ui_high` and `scale`
-    are a sensible slider range.
+    The record's fields and checks read through: `hp.low`, `hp.allowed()`, `hp.parse(v, where)`.
     """
 
-    name: str
-    meaning: str
+    param: Param
     defaults: Mapping[str, Value | Required]
-    kind: str = "float"  # "float" or "bool"
-    low: float = 0.0
-    high: float = 1.0
-    low_open: bool = False
-    high_open: bool = False
-    ui_low: float = 0.0
-    ui_high: float = 1.0
-    scale: str = "linear"  # "linear" or "log"
-    symbol: str = ""  # LaTeX
+
+    def __init__(self, name: str, meaning: str, defaults: Mapping[str, Value | Required], **record):
+        object.__setattr__(self, "param", Param(name, meaning, None, **record))
+        object.__setattr__(self, "defaults", dict(defaults))
+
+    def __getattr__(self, attr: str):
+        if attr in ("param", "defaults") or attr.startswith("__"):  # not yet set (copy, pickle)
+            raise AttributeError(attr)
+        return getattr(self.param, attr)
 
     def available(self, flavour: str) -> bool:
         return flavour in self.defaults
@@ -51,20 +51,19 @@ class HyperParam:
     def default(self, flavour: str) -> Value | Required:
         return self.defaults[flavour]
 
-    def allowed(self) -> str:
-        """The accepted values, in words, for error messages."""
-        if self.kind == "bool":
-            return "true or false"
-        lo = "(" if self.low_open else "["
-        hi = ")" if self.high_open else "]"
-        return f"a number in {lo}{_fmt(self.low)}, {_fmt(self.high)}{hi}"
 
-    def accepts(self, value: float) -> bool:
-        if not math.isfinite(value):
-            return False
-        above = value > self.low if self.low_open else value >= self.low
-        below = value < self.high if self.high_open else value <= self.high
-        return above and below
+@dataclass(frozen=True)
+class Rule:
+    """A condition between hyperparameters that one flavour's framework enforces (its
+    constructor raises otherwise), e.g. PyTorch's SGD: Nesterov needs momentum > 0.
+
+    `holds` reads every hyperparameter of the flavour (given values, else defaults); `field`
+    is the hyperparameter the message is about."""
+
+    flavour: str
+    field: str
+    holds: Callable[[Mapping[str, Value]], bool]
+    message: str
 
 
 @dataclass(frozen=True)
@@ -82,6 +81,7 @@ class OptimizerSpec:
     equations: Mapping[str, str]  # flavour -> LaTeX
     reference: str
     flavour_notes: Mapping[str, str] = field(default_factory=dict)
+    rules: tuple[Rule, ...] = ()
 
     @property
     def flavours(self) -> tuple[str, ...]:
@@ -109,31 +109,17 @@ class OptimizerSpec:
         """
         return {hp.name: given.get(hp.name, hp.default(flavour)) for hp in self.hparams_for(flavour)}
 
+    def check(self, flavour: str, given: Mapping[str, Value]) -> None:
+        """ParamError naming the hyperparameter if the values break a rule of this flavour's
+        framework (the values themselves were checked against their records already)."""
+        resolved = self.resolve(flavour, given)
+        for rule in self.rules:
+            if rule.flavour == flavour and not rule.holds(resolved):
+                raise ParamError(rule.field, rule.message)
 
-@dataclass(frozen=True)
-class ScheduleParam:
-    name: str
-    meaning: str
-    default: float | bool
-    low: float = 0.0
-    high: float = 1e6
-    low_open: bool = False
-    kind: str = "float"  # "float", "int" (a step count) or "bool"
 
-    def allowed(self) -> str:
-        if self.kind == "bool":
-            return "true or false"
-        lo = "(" if self.low_open else "["
-        what = "a whole number" if self.kind == "int" else "a number"
-        return f"{what} in {lo}{_fmt(self.low)}, {_fmt(self.high)}]"
-
-    def accepts(self, value: float) -> bool:
-        if not math.isfinite(value):
-            return False
-        if self.kind == "int" and value != int(value):
-            return False
-        above = value > self.low if self.low_open else value >= self.low
-        return above and value <= self.high
+# A schedule's parameter is the plain record (one default for every flavour).
+ScheduleParam = Param
 
 
 @dataclass(frozen=True)
@@ -155,8 +141,3 @@ class ScheduleSpec:
     def resolve(self, given: Mapping[str, float | bool]) -> dict[str, float | bool]:
         return {p.name: given.get(p.name, p.default) for p in self.params}
 
-
-def _fmt(x: float) -> str:
-    if x == math.inf:
-        return "inf"
-    return f"{x:g}"

@@ -56,7 +56,7 @@ def test_dockerfile_runs_the_app_as_a_non_root_user_with_a_health_check():
 
 def test_docker_image_copies_every_package_the_app_imports():
     copied = {rest.split()[-2] for w, rest in instructions() if w == "COPY"}
-    for package in ("datasets", "landscapes", "optimizers", "descent", "viz", "ui", "app.py", ".streamlit"):
+    for package in ("datasets", "params", "landscapes", "optimizers", "descent", "viz", "ui", "app.py", ".streamlit"):
         assert package in copied, package
 
 

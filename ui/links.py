@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from descent import MAX_RUNS, MAX_STEPS, Scenario, ScenarioError
+from descent import MAX_RUNS, MAX_STEPS, Scenario, ScenarioError, scenario_query
 from ui.defaults import DEFAULT_SCENARIO, PALETTE_SIZE
 from ui.lessons import BY_ID as LESSONS
 from ui.map_choices import KEYS as MAP_KEYS
@@ -23,7 +23,6 @@ from ui.map_choices import parse as parse_map_choices
 OPTION_KEYS = ("lecture", "hidden", "colours", "lesson", "view", "selected", "step", "overlays") + MAP_KEYS
 
 _RUN_KEY = re.compile(r"^r(\d+)\.")
-_INDEX = re.compile(r"\[\d+\]$")
 
 
 @dataclass(frozen=True)
@@ -85,13 +84,7 @@ def parse(query: Mapping[str, str]) -> Parsed:
 
 def _query_key(error_field: str, query: Mapping[str, str]) -> str | None:
     """The query key an error's field path refers to, if the query has it."""
-    key = _INDEX.sub("", error_field)
-    key = {"landscape.name": "landscape", "batch_size": "batch", "landscape.formula": "formula",
-           "landscape.domain": "domain", "landscape.model": "model", "landscape.dataset.name": "data",
-           "landscape.dataset.size": "data.size", "landscape.dataset.seed": "data.seed",
-           "landscape.dataset.standardize": "data.standardize", "noise.sigma": "sigma"}.get(key, key)  # fmt: skip
-    if key.startswith("landscape.params."):
-        key = "landscape." + key.removeprefix("landscape.params.")
+    key = scenario_query.key_of(error_field)
     return key if key in query else None
 
 

@@ -70,6 +70,7 @@ def map_spec(scene: Scenario, opts: Options, result: Result, grid, frame_recipe:
     overlays = inspector.map_overlays(scene, opts)
     spec = viz.trajectory_map_spec(result, grid, log_scale=scene.landscape_spec.log_scale, legend=opts.lecture,
                                    colour_bar=opts.lecture, overlays=overlays, frame_recipe=frame_recipe,
+                                   axes=scene.landscape_spec.axes,
                                    **figure_inputs(scene, opts))  # fmt: skip
     spec["layout"]["uirevision"] = f"{scene.landscape}:{sorted(scene.landscape_params.items())}"
     spec["layout"]["dragmode"] = "pan"  # a click sets the start, a drag moves the view
@@ -83,7 +84,8 @@ def map_json(scene: Scenario, opts: Options, result: Result, grid) -> str:
 
 def map_figure(scene: Scenario, opts: Options, result: Result, grid):
     """The validated go.Figure (for exports, where a few hundred milliseconds do not matter)."""
-    return viz.trajectory_map(result, grid, log_scale=scene.landscape_spec.log_scale, **figure_inputs(scene, opts))
+    return viz.trajectory_map(result, grid, log_scale=scene.landscape_spec.log_scale, axes=scene.landscape_spec.axes,
+                              **figure_inputs(scene, opts))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ def _map(ctx: Context) -> None:
 def _surface(ctx: Context) -> None:
     def build() -> str:
         spec = viz.surface_3d_spec(ctx.result, ctx.coarse_grid(), log_scale=ctx.scene.landscape_spec.log_scale,
-                                   **ctx.figure_inputs)  # fmt: skip
+                                   axes=ctx.scene.landscape_spec.axes, **ctx.figure_inputs)  # fmt: skip
         spec["layout"]["uirevision"] = ctx.scene.landscape  # the camera stays where the user turned it
         return live_chart.figure_json(viz.compact(spec))  # typed arrays: the surface's 120×120 in binary
 

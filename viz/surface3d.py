@@ -38,11 +38,13 @@ def surface_3d_spec(
     lecture: bool = False,
     title: str | None = None,
     height: int | None = None,
+    axes: Sequence[str] = ("x", "y"),
 ) -> dict:
     """The landscape in 3D (height and colour = the map's colour quantity: f, or
     log10(f − f_min + ε) when `log_scale`), each visible run drawn on it at the height of its
-    loss, lifted slightly; minima and starts marked. Options as for `trajectory_map`. A plain
-    figure dict, as the map's: go.Figure validated the 120×120 surface on every edit (~45 ms)."""
+    loss, lifted slightly; minima and starts marked. Options as for `trajectory_map` (`axes`: the
+    two coordinates' names). A plain figure dict, as the map's: go.Figure validated the 120×120
+    surface on every edit (~45 ms)."""
     style = style_for(lecture)
     grid = as_surface(surface)
     known = plain_minima(minima)
@@ -84,8 +86,8 @@ def surface_3d_spec(
         zaxis["tickvals"], zaxis["ticktext"] = ticks
     layout.update(
         scene={
-            "xaxis": {"title": {"text": "x"}, "range": [x0, x1]},
-            "yaxis": {"title": {"text": "y"}, "range": [y0, y1]},
+            "xaxis": {"title": {"text": axes[0]}, "range": [x0, x1]},
+            "yaxis": {"title": {"text": axes[1]}, "range": [y0, y1]},
             "zaxis": zaxis,
             "aspectmode": "manual",
             "aspectratio": {"x": (x1 - x0) / longer, "y": (y1 - y0) / longer, "z": Z_ASPECT},

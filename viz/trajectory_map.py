@@ -80,6 +80,7 @@ def trajectory_map_spec(
     colour_bar: bool = True,
     overlays: Mapping[str, Any] | None = None,
     frame_recipe: bool = False,
+    axes: Sequence[str] = ("x", "y"),
 ) -> dict:
     """The landscape from above with every visible run's trajectory, animated, as a plain
     figure dict (what plotly.js receives; `trajectory_map` wraps it in a go.Figure).
@@ -105,6 +106,7 @@ def trajectory_map_spec(
                 methods, at the run's animated point, one scale per kind (viz.overlays)
     frame_recipe  instead of "frames", a "frame_recipe" from which the page builds the very same
                 frames out of the path traces (see `frame_recipe`), where every path is whole
+    axes        the two coordinates' names, the axis titles (a data landscape's: w, b)
     """
     style = style_for(lecture)
     grid = as_surface(surface)
@@ -145,7 +147,7 @@ def trajectory_map_spec(
         traces += state.traces(shown)
     animated = list(range(first_animated, len(traces)))
 
-    layout = _map_layout(grid, scale, style, title, height, legend_above=legend and not lecture)
+    layout = _map_layout(grid, scale, style, title, height, legend_above=legend and not lecture, axes=axes)
     layout["showlegend"] = legend
     layout["annotations"] = notes
     frame_list: list[dict] = []
@@ -408,16 +410,16 @@ def _colour_bar_trace(grid: Surface, scale: ColourScale, style: Style) -> dict:
 
 
 def _map_layout(grid: Surface, scale: ColourScale, style: Style, title: str | None, height: int | None,
-                legend_above: bool) -> dict:
+                legend_above: bool, axes: Sequence[str] = ("x", "y")) -> dict:
     (x0, x1), (y0, y1) = (float(grid.xs[0]), float(grid.xs[-1])), (float(grid.ys[0]), float(grid.ys[-1]))
     layout = base_layout(style, title, legend_above=legend_above)
     # Fixed ranges: a diverging run would otherwise zoom the map out to 1e6, and an autoranging
     # axis jumps during playback.
     # Fonts spelled out: Streamlit's theme would otherwise shrink the tick labels in lecture mode.
     fonts = {"tickfont": {"size": style.font_size}}
-    xaxis = {"title": {"text": "x", "font": {"size": style.font_size}}, "range": [x0, x1], "showgrid": False,
+    xaxis = {"title": {"text": axes[0], "font": {"size": style.font_size}}, "range": [x0, x1], "showgrid": False,
              "zeroline": False, "constrain": "domain", **fonts}
-    yaxis = {"title": {"text": "y", "font": {"size": style.font_size}}, "range": [y0, y1], "showgrid": False,
+    yaxis = {"title": {"text": axes[1], "font": {"size": style.font_size}}, "range": [y0, y1], "showgrid": False,
              "zeroline": False, "constrain": "domain", **fonts}
     aspect = (x1 - x0) / (y1 - y0) if y1 > y0 else 1.0
     if 1 / MAX_EQUAL_ASPECT <= aspect <= MAX_EQUAL_ASPECT:

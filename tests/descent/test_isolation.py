@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-ENGINE_PACKAGES = ("descent", "landscapes", "optimizers", "datasets")
+ENGINE_PACKAGES = ("descent", "landscapes", "optimizers", "datasets", "params")
 FORBIDDEN = ("streamlit", "plotly", "viz", "ui")
 # The two front doors that hand a result to viz, each importing it inside the one function that
 # needs a figure or a file (never at module level, which the test below checks too):
