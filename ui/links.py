@@ -25,6 +25,12 @@ OPTION_KEYS = ("lecture", "hidden", "colours", "lesson", "view", "selected", "st
 _RUN_KEY = re.compile(r"^r(\d+)\.")
 
 
+# State overlays are on for the selected run unless a link says otherwise (`overlays=none`): the
+# map shows why a run moves, not only where. The kinds as viz.overlays.KINDS names them.
+DEFAULT_OVERLAYS = ("gradient", "momentum", "step", "box")
+NO_OVERLAYS = "none"
+
+
 @dataclass(frozen=True)
 class Options:
     """What the URL carries besides the scenario."""
@@ -36,7 +42,7 @@ class Options:
     view: str = "Map"
     selected: int = 0  # the run shown in "Copy as code", the step inspector and "Maps"
     step: int = 0  # the step shown in the step inspector
-    overlays: tuple[str, ...] = ()  # state overlays drawn on the map for the selected run
+    overlays: tuple[str, ...] = DEFAULT_OVERLAYS  # state overlays drawn on the map for the selected run
     maps: MapChoices = MapChoices()  # the Maps view's choices
 
     def colour_of(self, index: int) -> int:
@@ -69,8 +75,8 @@ def encode(scenario: Scenario, options: Options) -> dict[str, str]:
     q |= options.maps.to_query()
     if options.step:
         q["step"] = str(options.step)
-    if options.overlays:
-        q["overlays"] = ",".join(options.overlays)
+    if options.overlays != DEFAULT_OVERLAYS:
+        q["overlays"] = ",".join(options.overlays) or NO_OVERLAYS
     return q
 
 
@@ -201,13 +207,16 @@ def _options(query: Mapping[str, str], n_runs: int, warnings: list[str]) -> Opti
             step = int(text)
         else:
             warnings.append(f"Ignored step={_short(str(query['step']))} from the link: a whole number in [0, {MAX_STEPS}].")
-    overlays: tuple[str, ...] = ()
+    overlays: tuple[str, ...] = DEFAULT_OVERLAYS
     if "overlays" in query:
         from viz.overlays import KINDS
 
         parts = [p.strip() for p in str(query["overlays"]).split(",") if p.strip()]
-        if all(p in KINDS for p in parts):
+        if parts == [NO_OVERLAYS]:
+            overlays = ()
+        elif all(p in KINDS for p in parts):
             overlays = tuple(k for k in KINDS if k in parts)
         else:
-            warnings.append(f"Ignored overlays={_short(str(query['overlays']))} from the link: some of {', '.join(KINDS)}, comma-separated.")
+            warnings.append(f"Ignored overlays={_short(str(query['overlays']))} from the link: {NO_OVERLAYS}, or some "
+                            f"of {', '.join(KINDS)}, comma-separated.")  # fmt: skip
     return Options(lecture, hidden, colours, lesson, view, selected, step, overlays, parse_map_choices(query, warnings))

@@ -298,15 +298,16 @@ def test_the_page_builds_the_frames_the_figure_builder_makes(app):
     import numpy as np
 
     import descent
+    from ui import views
     from ui.links import parse
-    from viz.trajectory_map import trajectory_map_spec
 
     page = app.open()
     page.page.wait_for_function("() => (document.querySelector('.js-plotly-plot')._transitionData._frames || []).length > 0")
     shown = page.page.evaluate(FRAMES)
-    scene = parse(page.query()).scenario
-    expected = trajectory_map_spec(descent.run(scene), descent.landscape_grid(scene.landscape, {}, 40),
-                                   minima=scene.landscape_spec.minima)["frames"]
+    parsed = parse(page.query())
+    scene = parsed.scenario
+    # The page's own figure, frames built by the server (the state overlays of the selected run included).
+    expected = views.map_spec(scene, parsed.options, descent.run(scene), descent.landscape_grid(scene.landscape, {}, 40))["frames"]
     assert [f["name"] for f in shown] == [f["name"] for f in expected] and len(shown) == 100
     for got, want in zip(shown, expected):
         assert got["traces"] == want["traces"]

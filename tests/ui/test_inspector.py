@@ -110,7 +110,14 @@ def test_overlay_toggles_draw_the_selected_runs_state_on_the_map_and_live_in_the
 
     at = app()
     clean(at)
+    # On by default, for the selected run (the first, SGD: no per-coordinate rate); nothing of
+    # them in the link.
+    default = {t["meta"] for t in map_spec(at)["data"] if str(t.get("meta", "")).startswith("overlay:")}
+    assert {"overlay:gradient", "overlay:step"} <= default and "overlay:box" not in default
+    assert "overlays" not in query(at)
+    at.button_group(key="g0:overlays").set_value([]).run()
     assert not [t for t in map_spec(at)["data"] if str(t.get("meta", "")).startswith("overlay:")]
+    assert query(at)["overlays"] == "none" and app(query(at)).session_state[state.OPTIONS].overlays == ()
     next(s for s in at.selectbox if s.label == "for run").set_value(3).run()
     at.button_group(key="g0:overlays").set_value(["gradient", "step", "box"]).run()
     clean(at)
