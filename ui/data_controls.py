@@ -43,6 +43,13 @@ def _value(key: str):
     return st.session_state[widgets.versioned(key)]
 
 
+def _stale(name: str) -> bool:
+    """A callback of a widget of an earlier scene: in the rerun where a lesson (or any new scene)
+    replaced this one, Streamlit may still report the old widgets' values after the lesson's
+    callback ran; the new scene's widgets do not exist yet, and the old value means nothing."""
+    return widgets.versioned(state.key(name)) not in st.session_state
+
+
 def _seeded(key: str, value) -> str:
     versioned = widgets.versioned(key)
     widgets.seed(versioned, value)
@@ -52,6 +59,8 @@ def _seeded(key: str, value) -> str:
 def _on_data(changed: str) -> None:
     """A new data set, model, size, seed or standardization: a new landscape (its domain and
     minimum), so the whole page is redrawn from it."""
+    if _stale(f"data:{changed}"):
+        return
     scene = state.scene()
     dataset = dict(scene.dataset)
     model = scene.model
@@ -100,6 +109,8 @@ def render_data(scene: Scenario) -> None:
 
 
 def _on_minibatch() -> None:
+    if _stale("mb:on"):
+        return
     on = bool(_value(state.key("mb:on")))
     if not on:
         rule = None

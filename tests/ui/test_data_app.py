@@ -108,3 +108,18 @@ def test_the_batch_size_lesson_opens_with_its_minibatches():
     assert s.minibatch.batch_size == 1 and s.dataset["name"] == "noisy_line"
     assert query(at)["lesson"] == "batch_size" and query(at)["mb.batch"] == "1"
     assert "minibatches of B = 1 of n = 200 rows (200 steps per epoch); 600 steps = 3 epochs" in _captions(at)
+
+
+def test_a_lesson_opened_while_a_data_widget_reports_a_value_opens_cleanly():
+    """In the rerun where a lesson replaces a data scene, Streamlit may still report the old
+    scene's data widgets (their keys belong to the replaced scene): the lesson opens, with no
+    error (this was a KeyError in the server's log and Streamlit's red error box)."""
+    from tests.ui.test_app import open_expander
+
+    at = open_expander(app(), "lessons_open")
+    next(b for b in at.button if b.label == "Batch size: 1, 32 or the whole data set").click().run()
+    at.run()
+    _select(at, "Model").set_value("logistic_regression")
+    next(b for b in at.button if b.label.startswith("Feature scaling")).click().run()
+    clean(at)
+    assert query(at)["lesson"] == "feature_scaling" and scene(at).model == "linear_regression"
