@@ -12,6 +12,7 @@ import pytest
 
 import descent
 import network
+import optimizers
 from descent import cli, training
 
 SMALL = {
@@ -72,6 +73,13 @@ def _reference(scenario, tx):
         ({"optimizer": "sgd", "flavour": "optax", "hparams": {"learning_rate": 0.3, "momentum": 0.9}},
          optax.sgd(0.3, momentum=0.9)),
         ({"optimizer": "rmsprop", "flavour": "optax", "hparams": {"learning_rate": 0.01}}, optax.rmsprop(0.01)),
+        # The Keras and PyTorch flavours, built by the zoo and stepped here on the reference's own
+        # pytree (a list of (W, b)), not the engine's dict: the same code whatever the structure.
+        ({"optimizer": "adam", "flavour": "keras", "hparams": {"learning_rate": 0.05, "weight_decay": 0.01}},
+         optimizers.build("adam", "keras", optimizers.get("adam").resolve("keras", {"learning_rate": 0.05, "weight_decay": 0.01}))),
+        ({"optimizer": "sgd", "flavour": "pytorch", "hparams": {"learning_rate": 0.3, "momentum": 0.9, "nesterov": True}},
+         optimizers.build("sgd", "pytorch", optimizers.get("sgd").resolve("pytorch", {"learning_rate": 0.3, "momentum": 0.9,
+                                                                                      "nesterov": True}))),
     ],
 )
 def test_training_equals_a_reference_loop_epoch_by_epoch(run, tx):
