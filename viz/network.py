@@ -92,6 +92,13 @@ def frame_epochs(snapshot_epochs: Sequence[int], limit: int = MAX_BOUNDARY_FRAME
     return [epochs[i] for i in picks]
 
 
+def image_extent(centres) -> list[float]:
+    """[first edge, last edge] of a heatmap whose cells are centred on evenly spaced `centres`."""
+    c = np.asarray(centres, np.float64)
+    half = (c[-1] - c[0]) / (len(c) - 1) / 2 if len(c) > 1 else 0.5
+    return [float(c[0] - half), float(c[-1] + half)]
+
+
 def decision_boundary(result, run_index: int, xs, ys, prob, epochs: Sequence[int], *, start: int | None = None,
                       title: str | None = None, height: int = 520, duration_ms: int = 120) -> dict:
     """The run's P(class 1) over the plane (white at 0.5, the boundary drawn black), the
@@ -130,9 +137,14 @@ def decision_boundary(result, run_index: int, xs, ys, prob, epochs: Sequence[int
               "args": [[str(int(e))], {"mode": "immediate", "frame": {"duration": 0, "redraw": True},
                                        "transition": {"duration": 0}}]} for e in epochs]
     play = {"frame": {"duration": duration_ms, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
+    # The axes span the image exactly: a heatmap's cells are centred on xs and ys, so the image
+    # reaches half a cell beyond them; and with one scale on both axes, plotly would widen the
+    # x range to fill a wide plot area (blank strips beside the image) unless the plot area
+    # itself shrinks instead ("constrain": "domain").
     layout = _layout(title or f"{run.label}: epoch {int(epochs[k0])}", height,
-                     xaxis={"title": {"text": "x₁"}, "range": [xs_[0], xs_[-1]]},
-                     yaxis={"title": {"text": "x₂"}, "range": [ys_[0], ys_[-1]], "scaleanchor": "x"})
+                     xaxis={"title": {"text": "x₁"}, "range": image_extent(xs), "constrain": "domain"},
+                     yaxis={"title": {"text": "x₂"}, "range": image_extent(ys), "scaleanchor": "x",
+                            "constrain": "domain"})
     layout["updatemenus"] = [{
         "type": "buttons", "direction": "left", "x": 0.0, "y": -0.12, "xanchor": "left", "yanchor": "top",
         "showactive": False,
