@@ -6,6 +6,10 @@ the scenario's query form (descent.NetworkScenario.to_query) plus the view optio
 On a session's first run the widgets take their values from the URL; afterwards the URL is
 written from the widgets on every rerun. A bad parameter gives one warning and the defaults.
 
+Each run is edited by the 2D page's run editor (ui.run_editor: optimizer and flavour, every
+hyperparameter, the schedule); the runs live in the session (`net.run_list`), the editors'
+callbacks replace them before the page is drawn.
+
 Results are shared by every session of the server (bounded caches keyed by the scenario).
 """
 
@@ -18,10 +22,10 @@ import streamlit as st
 
 import descent
 import network
-import optimizers
 from descent import NetworkScenario, ScenarioError, compile_cache
 from descent.network_scenario import MAX_NETWORK_RUNS
-from descent.scenario import Params, Run, Schedule
+from descent.scenario import Params, Run
+from ui import run_editor, widgets
 from ui.network_lessons import BY_ID as LESSONS
 from ui.network_lessons import LESSONS as LESSON_LIST
 from viz import network as vn
@@ -115,14 +119,77 @@ def _seed_widgets(scene: NetworkScenario, options: dict) -> None:
     ss[_key("shuffle")] = b.shuffle
     ss[_key("batch_seed")] = b.seed
     ss[_key("runs")] = len(scene.runs)
-    ss[_key("hidden_runs")] = [dict(run.hparams) for run in scene.runs]  # hyperparameters without a widget
-    ss[_key("schedules")] = [run.schedule for run in scene.runs]
-    for i, run in enumerate(scene.runs):
-        ss[_key(f"r{i}.optimizer")] = run.optimizer
-        ss[_key(f"r{i}.flavour")] = run.flavour
-        ss[_key(f"r{i}.learning_rate")] = float(run.resolved_hparams()["learning_rate"])
+    ss[_key(RUN_LIST)] = list(scene.runs)
+    _forget_run_widgets(0)  # the run editors are drawn anew from these runs
+    ss[_key("r0.editor")] = True
     for name, value in options.items():
         ss[_key(name)] = value
+
+
+RUN_LIST = "run_list"  # the session key of the scene's runs (a list of descent Runs), edited by the run editors
+
+
+def _forget_run_widgets(first: int) -> None:
+    """Drop the widgets of runs `first`, `first` + 1, ...: a run drawn there again (another
+    lesson's, a new one) seeds its widgets from itself, not from what the old run had."""
+    ss = st.session_state
+    prefixes = tuple(_key(f"r{i}.") for i in range(first, MAX_NETWORK_RUNS))
+    for key in [k for k in ss if isinstance(k, str) and k.startswith(prefixes)]:
+        del ss[key]
+    versions = ss.get(widgets.VERSIONS, {})
+    for key in [k for k in versions if k.startswith(prefixes)]:
+        del versions[key]
+
+
+def _on_run_count() -> None:
+    """More runs: new ones are Adam (Keras, η = 0.01); fewer: the last ones go."""
+    ss = st.session_state
+    runs, n = list(ss[_key(RUN_LIST)]), int(ss[_key("runs")])
+    _forget_run_widgets(min(n, len(runs)))
+    ss[_key(RUN_LIST)] = runs[:n] + [Run("adam", "keras", Params({"learning_rate": 0.01}))] * max(0, n - len(runs))
+
+
+def _edit_run(index: int, change, widget: str | None = None) -> None:
+    """A run editor's edit (ui.run_editor.RunSlot.edit): the run replaced, or the edit refused
+    with the scene's message and the widget put back."""
+    ss = st.session_state
+    ss[_key(f"r{index}.editor")] = True  # the edit came from inside: it stays open
+    runs = list(ss[_key(RUN_LIST)])
+    try:
+        runs[index] = change(runs[index])
+    except ScenarioError as e:
+        if widget is not None:
+            widgets.renew(widget)
+        ss[_key("warning")] = f"That change was not applied: {e}."
+        return
+    ss[_key(RUN_LIST)] = runs
+
+
+def _updates_per_training() -> int:
+    """Epochs × batches per epoch of the training set out in the sidebar (for schedule defaults)."""
+    ss = st.session_state
+    n_train = max(1, round(int(ss[_key("size")]) * (1 - float(ss[_key("validation")]))))
+    return int(ss[_key("epochs")]) * -(-n_train // max(1, int(ss[_key("batch")])))
+
+
+def _run_editors(n: int) -> list[Run]:
+    """Each run's editor (the 2D page's sections: optimizer and flavour, hyperparameters,
+    schedule), in an expander built only while open."""
+    ss = st.session_state
+    runs = ss[_key(RUN_LIST)]
+    steps = _updates_per_training()
+    for i, run in enumerate(runs[:n]):
+        k_editor = _key(f"r{i}.editor")
+        widgets.seed(k_editor, i == 0)
+        editor = st.expander(f"Run {i + 1}: {run.display_label}", key=k_editor, on_change="rerun")
+        if editor.open:
+            with editor:
+                slot = run_editor.RunSlot(key=lambda name, i=i: _key(f"r{i}.{name}"),
+                                          edit=lambda change, widget=None, i=i: _edit_run(i, change, widget), steps=steps)
+                run_editor.optimizer_section(slot, run)
+                run_editor.hyperparameters_section(slot, run)
+                run_editor.schedule_section(slot, run)
+    return list(runs[:n])
 
 
 def _on_lesson(lesson_id: str, variant: bool = False) -> None:
@@ -179,34 +246,8 @@ def _sidebar() -> NetworkScenario:
     st.checkbox("Shuffle each epoch", key=_key("shuffle"))
     st.number_input("Minibatch seed", 0, 2**31 - 1, key=_key("batch_seed"))
     st.subheader("Runs")
-    n = st.number_input("Runs", 1, MAX_NETWORK_RUNS, key=_key("runs"))
-    hidden = ss.get(_key("hidden_runs"), [])
-    schedules = ss.get(_key("schedules"), [])
-    runs = []
-    for i in range(int(n)):
-        ss.setdefault(_key(f"r{i}.optimizer"), "adam")
-        ss.setdefault(_key(f"r{i}.flavour"), "keras")
-        ss.setdefault(_key(f"r{i}.learning_rate"), 0.01)
-        c1, c2, c3 = st.columns([3, 3, 3])
-        with c1:
-            opt = st.selectbox(f"Run {i + 1}", optimizers.ids(), key=_key(f"r{i}.optimizer"),
-                               format_func=lambda o: optimizers.get(o).title)
-        spec = optimizers.get(opt)
-        with c2:
-            if ss[_key(f"r{i}.flavour")] not in spec.flavours:
-                ss[_key(f"r{i}.flavour")] = spec.flavours[0]
-            flavour = st.selectbox("Flavour", spec.flavours, key=_key(f"r{i}.flavour"), label_visibility="hidden")
-        with c3:
-            lr = st.number_input("Learning rate", min_value=1e-6, max_value=100.0, format="%.5g",
-                                 key=_key(f"r{i}.learning_rate"), label_visibility="hidden")
-        # Hyperparameters from the link that have no widget here are kept, where this optimizer has them.
-        extra = hidden[i] if i < len(hidden) else {}
-        kept = {k: v for k, v in extra.items() if k != "learning_rate" and any(h.name == k for h in spec.hparams_for(flavour))}
-        schedule = schedules[i] if i < len(schedules) else Schedule()
-        try:
-            runs.append(Run(opt, flavour, Params({**kept, "learning_rate": lr}), schedule))
-        except ScenarioError:
-            runs.append(Run(opt, flavour, Params({"learning_rate": lr}), Schedule()))
+    n = st.number_input("Runs", 1, MAX_NETWORK_RUNS, key=_key("runs"), on_change=_on_run_count)
+    runs = _run_editors(int(n))
     hidden_units = tuple(int(ss[_key(f"width{i}")]) for i in range(layers))
     return NetworkScenario.from_json({
         "dataset": {"name": ss[_key("dataset")], "size": int(ss[_key("size")]), "noise": float(ss[_key("noise")]),
