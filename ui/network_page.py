@@ -10,7 +10,10 @@ Each run is edited by the 2D page's run editor (ui.run_editor: optimizer and fla
 hyperparameter, the schedule); the runs live in the session (`net.run_list`), the editors'
 callbacks replace them before the page is drawn.
 
-Results are shared by every session of the server (bounded caches keyed by the scenario).
+Results are shared by every session of the server (bounded caches keyed by the scenario), as
+on the 2D page (ui.memo.SharedCache), and so are the Curves view's figures, drawn by the 2D
+page's chart (ui.live_chart: sent as JSON without plotly.py's validation, updated in place by
+plotly.js) — an edit of the sidebar is a new training and little else.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import network
 from descent import NetworkScenario, ScenarioError, compile_cache
 from descent.network_scenario import MAX_NETWORK_RUNS
 from descent.scenario import Params, Run
-from ui import run_editor, widgets
+from ui import live_chart, memo, run_editor, widgets
 from ui.network_lessons import BY_ID as LESSONS
 from ui.network_lessons import LESSONS as LESSON_LIST
 from viz import network as vn
@@ -43,11 +46,26 @@ OPTION_KEYS = ("view", "run", "slice", "plot", "lesson")
 BOUNDARY_RESOLUTION = 40
 SLICE_RESOLUTION = 100
 PREFIX = "net."  # this page's widget keys in the session
+CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "responsive": True}
 
 
-@functools.lru_cache(maxsize=16)
+RESULTS: memo.SharedCache[descent.TrainResult] = memo.SharedCache("network results", 24 * 2**20, memo.array_bytes)
+FIGURES: memo.SharedCache[str] = memo.SharedCache("network figures", 8 * 2**20, memo.array_bytes)
+CURVES = {"loss": ("Loss per epoch (solid: training, dotted: validation)", 420), "accuracy": ("Accuracy per epoch", 340)}
+
+
 def train(scene: NetworkScenario) -> descent.TrainResult:
-    return descent.train(scene)
+    return RESULTS.get(scene, lambda: descent.train(scene))
+
+
+def curves_json(scene: NetworkScenario, metric: str) -> str:
+    """The Curves view's `metric` chart as live_chart's JSON, shared by every session."""
+
+    def build() -> str:
+        title, height = CURVES[metric]
+        return live_chart.figure_json(vn.training_curves(train(scene), metric=metric, title=title, height=height))
+
+    return FIGURES.get((scene, metric), build)
 
 
 @functools.lru_cache(maxsize=16)
@@ -274,10 +292,8 @@ def _views(scene: NetworkScenario, result: descent.TrainResult, options: dict) -
     view = st.radio("View", VIEWS, key=_key("view"), horizontal=True, label_visibility="collapsed")
     labels = [run.label for run in result.runs]
     if view == "Curves":
-        st.plotly_chart(vn.training_curves(result, title="Loss per epoch (solid: training, dotted: validation)"),
-                        width="stretch", key=_key("chart.loss"))
-        st.plotly_chart(vn.training_curves(result, metric="accuracy", title="Accuracy per epoch", height=340),
-                        width="stretch", key=_key("chart.accuracy"))
+        for metric, (_, height) in CURVES.items():
+            live_chart.chart(curves_json(scene, metric), key=_key(f"chart.{metric}"), height=height, config=CHART_CONFIG)
         _status_table(result)
         return
     if st.session_state.get(_key("run"), 0) >= len(labels):

@@ -4,7 +4,7 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 import descent
-from ui import network_lessons, network_page
+from ui import live_chart, network_lessons, network_page
 
 SCRIPT = "from ui import network_page\nnetwork_page.main()"
 QUERY = {"dataset": "circles", "size": "200", "epochs": "40", "hidden": "8",
@@ -46,6 +46,14 @@ def test_curves_table_and_landscape_views():
     result = network_page.train(descent.NetworkScenario.from_query(QUERY))
     assert list(table["run"]) == [r.label for r in result.runs]
     assert np.isclose(table["train loss"][0], result.runs[0].train_loss[-1])
+    # the curves go through the 2D page's chart, from figures every session shares
+    loss, accuracy = live_chart.sent_figures(at.get("bidi_component"))
+    first = loss["data"][0]
+    assert first["name"] == f"{result.runs[0].label} (training)"
+    np.testing.assert_allclose(first["y"], result.runs[0].train_loss, rtol=1e-6)
+    assert accuracy["layout"]["yaxis"]["range"] == [0, 1.02]
+    scene = descent.NetworkScenario.from_query(QUERY)
+    assert network_page.train(scene) is result and network_page.curves_json(scene, "loss") is network_page.curves_json(scene, "loss")
     at.radio(key="net.view").set_value("Landscape").run()
     assert not at.exception
     caption = " ".join(c.value for c in at.caption)
