@@ -39,14 +39,7 @@ def default_scene(scene: Scenario) -> Scenario:
     return data_scene(scene, DEFAULT_DATA, DEFAULT_MODEL, None)
 
 
-def _value(key: str):
-    return st.session_state[widgets.versioned(key)]
-
-
-def _seeded(key: str, value) -> str:
-    versioned = widgets.versioned(key)
-    widgets.seed(versioned, value)
-    return versioned
+_value, _seeded = widgets.current, widgets.seeded
 
 
 def _on_data(changed: str) -> None:

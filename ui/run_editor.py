@@ -41,16 +41,7 @@ class RunSlot:
     steps: int  # the updates of a whole training: what a new schedule's step counts fit
 
 
-def value(key: str):
-    """The value of the widget `key` (under its current version, see widgets.renew)."""
-    return st.session_state[widgets.versioned(key)]
-
-
-def seeded(key: str, initial) -> str:
-    """The widget `key`'s current versioned key, seeded with `initial` if new."""
-    versioned = widgets.versioned(key)
-    widgets.seed(versioned, initial)
-    return versioned
+value, seeded = widgets.current, widgets.seeded
 
 
 # -- callbacks -------------------------------------------------------------------------------------
