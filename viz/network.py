@@ -79,8 +79,12 @@ def training_curves(result, *, metric: str = "loss", colours: Sequence[str] | No
         yaxis["type"] = "log"
     else:
         yaxis["range"] = [0, 1.02]
-    return {"data": traces, "layout": _layout(title, height, xaxis={"title": {"text": "epoch"}}, yaxis=yaxis,
-                                              annotations=annotations)}
+    layout = _layout(title, height, xaxis={"title": {"text": "epoch"}}, yaxis=yaxis, annotations=annotations)
+    # The legend a fixed 64 px below the plot area, clear of the x axis's title at any height
+    # (a fraction of the plot area would put it on the title in a short chart).
+    plot_height = height - layout["margin"]["t"] - layout["margin"]["b"]
+    layout["legend"] = {**layout["legend"], "y": -64 / plot_height, "yanchor": "top"}
+    return {"data": traces, "layout": layout}
 
 
 def frame_epochs(snapshot_epochs: Sequence[int], limit: int = MAX_BOUNDARY_FRAMES) -> list[int]:

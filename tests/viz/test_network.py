@@ -37,6 +37,11 @@ def test_curves_draw_training_and_validation_per_run_and_mark_divergence(result)
     accuracy = vn.training_curves(result, metric="accuracy", visible=[True, False])
     assert all(result.runs[1].label not in t["name"] for t in accuracy["data"])
     assert accuracy["layout"]["yaxis"]["range"] == [0, 1.02]
+    # the legend's top sits the same 64 px below the plot area in a short chart as in a tall one
+    for height in (300, 420, 600):
+        layout = vn.training_curves(result, height=height)["layout"]
+        plot_height = height - layout["margin"]["t"] - layout["margin"]["b"]
+        assert layout["legend"]["yanchor"] == "top" and -layout["legend"]["y"] * plot_height == pytest.approx(64)
 
 
 def test_boundary_animates_over_epochs_with_play(result):
