@@ -214,6 +214,14 @@ def test_json_and_query_forms_round_trip():
         descent.NetworkScenario.from_query({**query, "hidden": "1,4"})
     with pytest.raises(descent.ScenarioError, match=r"^size: must be a whole number"):
         descent.NetworkScenario.from_query({**query, "size": "many"})
+    # the runs' keys and errors are the 2D links' own
+    assert query["r1.flavour"] == "pytorch" and query["r1.schedule.decay_steps"] == "100" and query["r0.label"] == "A"
+    with pytest.raises(descent.ScenarioError, match=r"^r1\.beta1: SGD has no hyperparameter 'beta1'"):
+        descent.NetworkScenario.from_query({**query, "r1.beta1": "0.9"})
+    with pytest.raises(descent.ScenarioError, match=r"^r0\.start: a network run starts from the model's initial weights"):
+        descent.NetworkScenario.from_query({**query, "r0.start": "0,0"})
+    with pytest.raises(descent.ScenarioError, match=r"^runs: must hold 1 to 8 runs, got 0"):
+        descent.NetworkScenario.from_query({"dataset": "moons"})
 
 
 def _cli(argv, stdin=""):
