@@ -38,7 +38,7 @@ from descent import engine
 from descent.network_scenario import NetworkScenario, as_network_scenario
 from descent.scenario import Run, auto_label
 from descent.train_result import TrainResult, TrainRun
-from optimizers import DECAY_RATES, Decay, schedules
+from optimizers import schedules
 
 MAX_SNAPSHOTS = 200
 # Epochs per compiled call; the host loops over chunks (engine.CHUNK does this for steps).
@@ -85,26 +85,15 @@ def pack(key: NetKey, hparams: dict, schedule_params: dict) -> np.ndarray:
     """A run's numbers as float32: hyperparameters (each decay rate followed by its complement,
     computed in double on the host), then schedule parameters."""
     names, sched = _layout(key)
-    values: list[float] = []
-    for name in names:
-        values.append(float(hparams[name]))
-        if name in DECAY_RATES:
-            values.append(1.0 - float(hparams[name]))
-    values += [float(schedule_params[n]) for n in sched]
+    values = engine.pack_hparams(names, hparams) + [float(schedule_params[n]) for n in sched]
     return np.asarray(values, np.float32)
 
 
 def transformation(key: NetKey, values):
     """The optax transformation of one run from its packed (possibly traced) values."""
     names, sched_names = _layout(key)
-    hp, i = dict(key.flags), 0
-    for name in names:
-        if name in DECAY_RATES:
-            hp[name] = Decay(values[i], values[i + 1])
-            i += 2
-        else:
-            hp[name] = values[i]
-            i += 1
+    hp, i = engine.unpack_hparams(names, values)
+    hp.update(dict(key.flags))
     sched = {n: values[i + j] for j, n in enumerate(sched_names)}
     spec, lr0 = schedules.get(key.schedule), hp["learning_rate"]
 
