@@ -25,9 +25,11 @@ import streamlit as st
 
 import descent
 import network
+import optimizers
 from descent import NetworkScenario, ScenarioError, compile_cache
 from descent.network_scenario import MAX_NETWORK_RUNS
 from descent.scenario import Params, Run
+from optimizers.spec import FLAVOUR_TITLES
 from ui import live_chart, memo, run_editor, widgets
 from ui.network_lessons import BY_ID as LESSONS
 from ui.network_lessons import LESSONS as LESSON_LIST
@@ -199,7 +201,11 @@ def _run_editors(n: int) -> list[Run]:
     for i, run in enumerate(runs[:n]):
         k_editor = _key(f"r{i}.editor")
         widgets.seed(k_editor, i == 0)
-        editor = st.expander(f"Run {i + 1}: {run.display_label}", key=k_editor, on_change="rerun")
+        # The title names the optimizer, not the hyperparameters (as the run's label would): a new
+        # title is a new expander to the browser, whose whole editor would be built again on
+        # every edit of a rate.
+        title = f"Run {i + 1}: {optimizers.get(run.optimizer).title} ({FLAVOUR_TITLES[run.flavour]})"
+        editor = st.expander(title, key=k_editor, on_change="rerun")
         if editor.open:
             with editor:
                 slot = run_editor.RunSlot(key=lambda name, i=i: _key(f"r{i}.{name}"),

@@ -35,6 +35,8 @@ def test_page_renders_the_link_and_keeps_its_state_in_the_url():
     at.sidebar.number_input(key="net.r0.adam:keras:learning_rate:exact").set_value(0.05).run()
     query = dict(at.query_params)
     assert query["r0.learning_rate"] == "0.05" and query["r1.momentum"] == "0.9"  # the other run untouched
+    # an editor's title names its optimizer, not its rate: an edit of the rate keeps the same expander
+    assert [e.label for e in at.sidebar.expander][1:] == ["Run 1: Adam (Keras)", "Run 2: SGD (Keras)"]
     assert query["view"] == "Boundary" and query["run"] == "1"
     scene = descent.NetworkScenario.from_query(query)
     assert scene.runs[0].hparams["learning_rate"] == 0.05 and scene.model.hidden == (8,)
