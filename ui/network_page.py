@@ -48,6 +48,10 @@ OPTION_KEYS = ("view", "run", "slice", "plot", "lesson")
 BOUNDARY_RESOLUTION = 40
 SLICE_RESOLUTION = 100
 PREFIX = "net."  # this page's widget keys in the session
+# The parts an edit draws again (st.fragment keys): the views, and the run editors. A setting of
+# the sidebar is shown by its own widget already: its callback reruns the views alone, as on the
+# 2D page, so the browser does not rebuild the sidebar on every edit.
+VIEWS_PART, RUNS_PART = "net.views_part", "net.runs_part"
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "responsive": True}
 
 
@@ -181,8 +185,14 @@ def _edit_run(index: int, change, widget: str | None = None) -> None:
         if widget is not None:
             widgets.renew(widget)
         ss[_key("warning")] = f"That change was not applied: {e}."
-        return
+        return  # the whole page, with the warning
     ss[_key(RUN_LIST)] = runs
+    st.rerun(scope=[VIEWS_PART, RUNS_PART])
+
+
+def _on_setting() -> None:
+    """A data, model or training setting: the views are drawn again, nothing else."""
+    st.rerun(scope=[VIEWS_PART])
 
 
 def _updates_per_training() -> int:
@@ -192,10 +202,12 @@ def _updates_per_training() -> int:
     return int(ss[_key("epochs")]) * -(-n_train // max(1, int(ss[_key("batch")])))
 
 
-def _run_editors(n: int) -> list[Run]:
+@st.fragment(key=RUNS_PART)
+def _run_editors() -> None:
     """Each run's editor (the 2D page's sections: optimizer and flavour, hyperparameters,
     schedule), in an expander built only while open."""
     ss = st.session_state
+    n = int(ss[_key("runs")])
     runs = ss[_key(RUN_LIST)]
     steps = _updates_per_training()
     for i, run in enumerate(runs[:n]):
@@ -213,7 +225,6 @@ def _run_editors(n: int) -> list[Run]:
                 run_editor.optimizer_section(slot, run)
                 run_editor.hyperparameters_section(slot, run)
                 run_editor.schedule_section(slot, run)
-    return list(runs[:n])
 
 
 def _on_lesson(lesson_id: str, variant: bool = False) -> None:
@@ -247,32 +258,38 @@ def _lesson_box(lesson_id: str) -> None:
             st.button("Close lesson", key=_key("lesson.close"), on_click=_on_close_lesson, type="tertiary")
 
 
-def _sidebar() -> NetworkScenario:
-    ss = st.session_state
+def _sidebar() -> None:
     st.subheader("Data")
-    st.selectbox("Data set", [d.id for d in network.DATASETS], key=_key("dataset"),
+    st.selectbox("Data set", [d.id for d in network.DATASETS], key=_key("dataset"), on_change=_on_setting,
                  format_func=lambda i: next(d.title for d in network.DATASETS if d.id == i))
-    st.slider("Examples", 20, 2000, step=10, key=_key("size"))
-    st.slider("Noise", 0.0, 1.0, step=0.05, key=_key("noise"))
-    st.slider("Validation share", 0.0, 0.5, step=0.05, key=_key("validation"))
-    st.number_input("Data seed", 0, 2**31 - 1, key=_key("data_seed"))
+    st.slider("Examples", 20, 2000, step=10, key=_key("size"), on_change=_on_setting)
+    st.slider("Noise", 0.0, 1.0, step=0.05, key=_key("noise"), on_change=_on_setting)
+    st.slider("Validation share", 0.0, 0.5, step=0.05, key=_key("validation"), on_change=_on_setting)
+    st.number_input("Data seed", 0, 2**31 - 1, key=_key("data_seed"), on_change=_on_setting)
     st.subheader("Model")
     layers = st.slider("Hidden layers", 1, 3, key=_key("layers"))
     cols = st.columns(3)
     for i in range(layers):
         with cols[i]:
-            st.number_input(f"Units {i + 1}", 2, 32, key=_key(f"width{i}"))
-    st.radio("Activation", list(network.ACTIVATIONS), key=_key("activation"), horizontal=True)
-    st.number_input("Model seed", 0, 2**31 - 1, key=_key("model_seed"))
+            st.number_input(f"Units {i + 1}", 2, 32, key=_key(f"width{i}"), on_change=_on_setting)
+    st.radio("Activation", list(network.ACTIVATIONS), key=_key("activation"), horizontal=True, on_change=_on_setting)
+    st.number_input("Model seed", 0, 2**31 - 1, key=_key("model_seed"), on_change=_on_setting)
     st.subheader("Training")
-    st.slider("Epochs", 1, 1000, key=_key("epochs"))
-    st.select_slider("Batch size", [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2000, 5000], key=_key("batch"))
-    st.checkbox("Shuffle each epoch", key=_key("shuffle"))
-    st.number_input("Minibatch seed", 0, 2**31 - 1, key=_key("batch_seed"))
+    st.slider("Epochs", 1, 1000, key=_key("epochs"), on_change=_on_setting)
+    st.select_slider("Batch size", [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2000, 5000], key=_key("batch"),
+                     on_change=_on_setting)
+    st.checkbox("Shuffle each epoch", key=_key("shuffle"), on_change=_on_setting)
+    st.number_input("Minibatch seed", 0, 2**31 - 1, key=_key("batch_seed"), on_change=_on_setting)
     st.subheader("Runs")
-    n = st.number_input("Runs", 1, MAX_NETWORK_RUNS, key=_key("runs"), on_change=_on_run_count)
-    runs = _run_editors(int(n))
-    hidden_units = tuple(int(ss[_key(f"width{i}")]) for i in range(layers))
+    st.number_input("Runs", 1, MAX_NETWORK_RUNS, key=_key("runs"), on_change=_on_run_count)  # the whole page
+    _run_editors()
+
+
+def _scene_from_session() -> NetworkScenario:
+    """The scene the sidebar shows: its settings' values and the run editors' runs."""
+    ss = st.session_state
+    runs = ss[_key(RUN_LIST)][: int(ss[_key("runs")])]
+    hidden_units = tuple(int(ss[_key(f"width{i}")]) for i in range(int(ss[_key("layers")])))
     return NetworkScenario.from_json({
         "dataset": {"name": ss[_key("dataset")], "size": int(ss[_key("size")]), "noise": float(ss[_key("noise")]),
                     "seed": int(ss[_key("data_seed")]), "validation": float(ss[_key("validation")])},
@@ -347,11 +364,19 @@ def main() -> None:
         _lesson_box(ss[_key("lesson")])
     with st.sidebar:
         _lessons_picker()
-        try:
-            scene = _sidebar()
-        except ScenarioError as e:
-            st.error(str(e))
-            scene, _, _ = parse({})
+        _sidebar()
+    _views_part()
+
+
+@st.fragment(key=VIEWS_PART)
+def _views_part() -> None:
+    """The views of the scene the sidebar shows, and the URL written from it."""
+    ss = st.session_state
+    try:
+        scene = _scene_from_session()
+    except ScenarioError as e:
+        st.error(str(e))
+        scene, _, _ = parse({})
     result = train(scene)
     _views(scene, result, {})
     wanted = {**scene.to_query(), **{k: str(ss[_key(k)]) for k in OPTION_KEYS if _key(k) in ss}}
