@@ -91,15 +91,37 @@ def layout(key: RunKey) -> Layout:
     )
 
 
-def pack(key: RunKey, hparams: dict, schedule_params: dict, landscape_params: dict, noise_scale: float) -> np.ndarray:
-    """The float32 input vector for `key` (host side; decay complements in float64 first)."""
-    lay = layout(key)
+def pack_hparams(names, hparams) -> list[float]:
+    """The numeric hyperparameters `names` in order, each decay rate followed by its complement
+    computed in double on the host (see optimizers.decay)."""
     values: list[float] = []
-    for name in lay.hparams:
+    for name in names:
         v = float(hparams[name])
         values.append(v)
         if name in DECAY_RATES:
             values.append(1.0 - v)
+    return values
+
+
+def unpack_hparams(names, values) -> tuple[dict, int]:
+    """`pack_hparams`'s inverse on (possibly traced) values: the hyperparameters, decay rates as
+    `Decay`s, and how many values they took."""
+    hp: dict = {}
+    i = 0
+    for name in names:
+        if name in DECAY_RATES:
+            hp[name] = Decay(values[i], values[i + 1])
+            i += 2
+        else:
+            hp[name] = values[i]
+            i += 1
+    return hp, i
+
+
+def pack(key: RunKey, hparams: dict, schedule_params: dict, landscape_params: dict, noise_scale: float) -> np.ndarray:
+    """The float32 input vector for `key` (host side; decay complements in float64 first)."""
+    lay = layout(key)
+    values = pack_hparams(lay.hparams, hparams)
     values += [float(schedule_params[n]) for n in lay.schedule]
     values += [float(landscape_params[n]) for n in lay.landscape]
     if lay.data:  # a data landscape's data, as values: a new data set compiles nothing
@@ -111,15 +133,7 @@ def pack(key: RunKey, hparams: dict, schedule_params: dict, landscape_params: di
 
 def _unpack(key: RunKey, values):
     lay = layout(key)
-    i = 0
-    hp: dict = {}
-    for name in lay.hparams:
-        if name in DECAY_RATES:
-            hp[name] = Decay(values[i], values[i + 1])
-            i += 2
-        else:
-            hp[name] = values[i]
-            i += 1
+    hp, i = unpack_hparams(lay.hparams, values)
     hp.update(dict(key.flags))
     sched = {n: values[i + j] for j, n in enumerate(lay.schedule)}
     i += len(lay.schedule)

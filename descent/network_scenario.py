@@ -26,14 +26,13 @@ from descent.errors import ScenarioError
 from descent.scenario import (
     _RUN_KEY,
     Run,
+    Scenario,
     _boolean,
     _choice,
     _expect_object,
     _integer,
     _number,
-    _query_name,
     _run_from_json,
-    _run_from_query,
     _show,
     _text,
 )
@@ -217,20 +216,7 @@ class NetworkScenario:
                 q[key] = value if isinstance(value, str) else _text(value)
         if m.hidden != defaults[1].hidden:
             q["hidden"] = ",".join(str(w) for w in m.hidden)
-        for i, run in enumerate(self.runs):
-            p = f"r{i}."
-            q[p + "optimizer"] = run.optimizer
-            if run.flavour != "keras":
-                q[p + "flavour"] = run.flavour
-            if run.label:
-                q[p + "label"] = run.label
-            for key, value in run.hparams.items():
-                q[p + key] = _text(value)
-            if run.schedule.name != "constant":
-                q[p + "schedule"] = run.schedule.name
-            for key, value in run.schedule.params.items():
-                q[f"{p}schedule.{key}"] = _text(value)
-        return q
+        return {**q, **_runs_to_query(self.runs)}
 
     @classmethod
     def from_query(cls, query: Mapping[str, str]) -> "NetworkScenario":
@@ -256,18 +242,28 @@ class NetworkScenario:
             raise ScenarioError({"seed": "model_seed"}.get(e.field, "hidden" if e.field.startswith("hidden") else e.field), e.message) from None
         batch_keys = {"batch": "batch_size", "shuffle": "shuffle", "batch_seed": "seed"}
         minibatch = pick(batch_keys, Minibatch, {v: k for k, v in batch_keys.items()})
-        by_index: dict[int, dict[str, str]] = {}
-        for key, value in query.items():
-            match = _RUN_KEY.match(key)
-            if match:
-                by_index.setdefault(int(match.group(1)), {})[match.group(2)] = value
-        runs = []
-        for i in sorted(by_index):
-            try:
-                runs.append(_run_from_query(by_index[i]))
-            except ScenarioError as e:
-                raise ScenarioError(f"r{i}.{_query_name(e.field)}", e.message) from None
-        return cls(runs=tuple(runs), dataset=dataset, model=model, epochs=query.get("epochs", 200), minibatch=minibatch)
+        runs = _runs_from_query(query)
+        return cls(runs=runs, dataset=dataset, model=model, epochs=query.get("epochs", 200), minibatch=minibatch)
+
+
+# A network's runs have the 2D scenario's query keys (r0.optimizer, r0.learning_rate,
+# r0.schedule.decay_steps, ...): they are written and read by the 2D scenario's own code, through
+# a scene of these runs on a plain landscape, so that the two pages' links and errors agree.
+_RUNS_LANDSCAPE = "quadratic"
+
+
+def _runs_to_query(runs: tuple[Run, ...]) -> dict[str, str]:
+    return {k: v for k, v in Scenario(_RUNS_LANDSCAPE, runs).to_query().items() if _RUN_KEY.match(k)}
+
+
+def _runs_from_query(query: Mapping[str, str]) -> tuple[Run, ...]:
+    fields = {k: v for k, v in query.items() if _RUN_KEY.match(k)}
+    if not fields:
+        return ()  # NetworkScenario says how many runs it needs
+    for key in fields:
+        if _RUN_KEY.match(key).group(2) == "start":
+            raise ScenarioError(key, "a network run starts from the model's initial weights; no start point")
+    return Scenario.from_query({"landscape": _RUNS_LANDSCAPE, **fields}).runs
 
 
 def as_network_scenario(scenario) -> NetworkScenario:

@@ -10,6 +10,10 @@ is a value: a new epoch count compiles nothing, and a compilation covers one epo
 rather than the whole training. The gradients of all runs are one vmapped call whatever
 their groups, and the metrics one forward pass over training and validation examples.
 
+The optimizers update the MLP's parameter pytree (`network.MLP.tree`: a kernel and a bias per
+layer), each leaf carrying a leading axis of runs, with the very transformations that move the
+2D points; the flat vector (`network.MLP.flat_of`) is only what the result keeps.
+
 Each epoch draws a permutation of the training set from (minibatch seed, epoch), the same for
 every run, and takes its batches in order; the last, partial batch is padded to the batch
 shape and masked, so its gradient is that of the mean over its real examples. Epoch 0 is
@@ -26,6 +30,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 
 import network
 import optimizers
@@ -33,7 +38,7 @@ from descent import engine
 from descent.network_scenario import NetworkScenario, as_network_scenario
 from descent.scenario import Run, auto_label
 from descent.train_result import TrainResult, TrainRun
-from optimizers import DECAY_RATES, Decay, schedules
+from optimizers import schedules
 
 MAX_SNAPSHOTS = 200
 # Epochs per compiled call; the host loops over chunks (engine.CHUNK does this for steps).
@@ -80,26 +85,15 @@ def pack(key: NetKey, hparams: dict, schedule_params: dict) -> np.ndarray:
     """A run's numbers as float32: hyperparameters (each decay rate followed by its complement,
     computed in double on the host), then schedule parameters."""
     names, sched = _layout(key)
-    values: list[float] = []
-    for name in names:
-        values.append(float(hparams[name]))
-        if name in DECAY_RATES:
-            values.append(1.0 - float(hparams[name]))
-    values += [float(schedule_params[n]) for n in sched]
+    values = engine.pack_hparams(names, hparams) + [float(schedule_params[n]) for n in sched]
     return np.asarray(values, np.float32)
 
 
 def transformation(key: NetKey, values):
     """The optax transformation of one run from its packed (possibly traced) values."""
     names, sched_names = _layout(key)
-    hp, i = dict(key.flags), 0
-    for name in names:
-        if name in DECAY_RATES:
-            hp[name] = Decay(values[i], values[i + 1])
-            i += 2
-        else:
-            hp[name] = values[i]
-            i += 1
+    hp, i = engine.unpack_hparams(names, values)
+    hp.update(dict(key.flags))
     sched = {n: values[i + j] for j, n in enumerate(sched_names)}
     spec, lr0 = schedules.get(key.schedule), hp["learning_rate"]
 
@@ -116,15 +110,16 @@ def epoch_order(seed, epoch, n: int, shuffle):
     return jnp.where(shuffle, perm, jnp.arange(n))
 
 
-def _masked_loss(mlp: network.MLP, flat, xb, yb, mask):
-    losses = mlp.losses(flat, xb, yb)
+def _masked_loss(mlp: network.MLP, tree, xb, yb, mask):
+    z = mlp.apply(tree, xb)
+    losses = jax.nn.softplus(z) - yb * z
     return jnp.sum(jnp.where(mask, losses, 0.0)) / jnp.sum(mask)
 
 
-def _metrics(mlp: network.MLP, n_train: int, flat, x_all, y_all):
+def _metrics(mlp: network.MLP, n_train: int, tree, x_all, y_all):
     """[train loss, val loss, train accuracy, val accuracy] from one forward pass over the
     training examples followed by the validation ones (NaN without a validation set)."""
-    z = mlp.logits(flat, x_all)
+    z = mlp.apply(tree, x_all)
     losses = jax.nn.softplus(z) - y_all * z
     correct = ((z > 0) == (y_all > 0.5)).astype(jnp.float32)
     nan = jnp.float32(jnp.nan)
@@ -135,8 +130,18 @@ def _metrics(mlp: network.MLP, n_train: int, flat, x_all, y_all):
     ])
 
 
-def _diverged(flat, train_loss):
-    return ~(jnp.isfinite(train_loss) & jnp.all(jnp.abs(flat) <= DIVERGENCE_LIMIT))
+def _diverged(tree, train_loss):
+    bounded = [jnp.all(jnp.abs(leaf) <= DIVERGENCE_LIMIT) for leaf in jax.tree.leaves(tree)]
+    return ~(jnp.isfinite(train_loss) & jnp.all(jnp.stack(bounded)))
+
+
+def _take(tree, rows: slice):
+    """The runs `rows` of a pytree whose leaves lead with the runs axis."""
+    return jax.tree.map(lambda leaf: leaf[rows], tree)
+
+
+def _concatenate(trees):
+    return jax.tree.map(lambda *leaves: jnp.concatenate(leaves), *trees)
 
 
 def _group_slices(plan: Plan) -> list[slice]:
@@ -149,11 +154,13 @@ def _group_slices(plan: Plan) -> list[slice]:
 
 @functools.partial(jax.jit, static_argnums=0)
 def _start(plan: Plan, group_values, flat0):
-    """Every run's initial weights (R, P), the groups' runs in order, and optimizer states."""
+    """Every run's initial weights as a pytree whose leaves lead with the runs axis (R, ...),
+    the groups' runs in order, and optimizer states."""
     engine._traces[("train-start", plan)] += 1
     runs = sum(n for _, n in plan.groups)
-    states = [jax.vmap(lambda v, k=key: transformation(k, v).init(flat0))(v) for (key, _), v in zip(plan.groups, group_values)]
-    return jnp.broadcast_to(flat0, (runs, plan.mlp.size)), states
+    tree0 = plan.mlp.tree(flat0)
+    states = [jax.vmap(lambda v, k=key: transformation(k, v).init(tree0))(v) for (key, _), v in zip(plan.groups, group_values)]
+    return jax.tree.map(lambda leaf: jnp.broadcast_to(leaf, (runs, *leaf.shape)), tree0), states
 
 
 @functools.partial(jax.jit, static_argnums=0)
@@ -172,11 +179,12 @@ def _epochs(plan: Plan, group_values, params, states, first, last, x_train, y_tr
     grads_of = jax.vmap(jax.grad(functools.partial(_masked_loss, mlp)), in_axes=(0, None, None, None))
     mask = (jnp.arange(S * B) < plan.n_train).reshape(S, B)
     slices = _group_slices(plan)
+    runs = sum(n for _, n in plan.groups)
 
     def group_update(key):
         def one(values, p, state, g):
             update, state = transformation(key, values).update(g, state, p)
-            return p + update, state
+            return optax.apply_updates(p, update), state
 
         return jax.vmap(one)
 
@@ -189,8 +197,8 @@ def _epochs(plan: Plan, group_values, params, states, first, last, x_train, y_tr
             params, states = carry
             idx, mb = inputs
             g = grads_of(params, x_train[idx], y_train[idx], mb)
-            out = [u(v, params[s], st, g[s]) for u, v, s, st in zip(updates, group_values, slices, states)]
-            return (jnp.concatenate([o[0] for o in out]), [o[1] for o in out]), None
+            out = [u(v, _take(params, s), st, _take(g, s)) for u, v, s, st in zip(updates, group_values, slices, states)]
+            return (_concatenate([o[0] for o in out]), [o[1] for o in out]), None
 
         (params, states), _ = jax.lax.scan(batch, (params, states), (order, mask))
         return params, states
@@ -198,9 +206,9 @@ def _epochs(plan: Plan, group_values, params, states, first, last, x_train, y_tr
     def row(carry, k):
         params, states = carry
         metrics = jax.lax.cond(k <= last, lambda p: evaluate(p, x_all, y_all),
-                               lambda p: jnp.full((p.shape[0], 4), jnp.nan, jnp.float32), params)
+                               lambda p: jnp.full((runs, 4), jnp.nan, jnp.float32), params)
         bad = _diverged_rows(params, metrics[:, TRAIN_LOSS])
-        kept = params
+        kept = jax.vmap(mlp.flat_of)(params)
         params, states = jax.lax.cond(k < last, train_epoch, lambda p, s, e: (p, s), params, states, k + 1)
         return (params, states), (metrics, bad, kept)
 

@@ -12,9 +12,11 @@ kernel. Initial weights are Glorot uniform, W ~ U(−l, l) with l = √(6 / (fan
 `bias_initializer="zeros"`), drawn from the model seed only, so every run of a scenario starts
 from the same weights.
 
-For the optimizers the parameters travel as one flat float32 vector (`flatten` / `unflatten`,
-W then b per layer): every optimizer of the zoo is elementwise, so updating the flat vector is
-the same arithmetic as updating each array of the pytree.
+The optimizers update the parameter pytree, `{"dense_0": {"kernel": W, "bias": b}, ...}` as
+Keras names a Dense layer's weights (`tree` / `flat_of`), exactly as optax transformations update
+a model's parameters. Results, slices and the PCA plane keep the weights as one flat float32
+vector (`flatten` / `unflatten`, W then b per layer); `logits`, `loss` and `accuracy` take the
+flat vector, `apply` the pytree.
 """
 
 from __future__ import annotations
@@ -74,15 +76,34 @@ class MLP:
             i += fan_out
         return params
 
-    def logits(self, flat, x):
-        """z for inputs x (n, 2) → (n,)."""
+    @property
+    def layer_names(self) -> tuple[str, ...]:
+        return tuple(f"dense_{i}" for i in range(len(self.shapes)))
+
+    def tree(self, flat) -> dict:
+        """The parameter pytree of a flat vector: {"dense_i": {"kernel": W, "bias": b}}."""
+        return {name: {"kernel": w, "bias": b} for name, (w, b) in zip(self.layer_names, self.unflatten(flat))}
+
+    def flat_of(self, tree):
+        """The flat vector of a parameter pytree, W then b per layer (as `flatten`), traceable."""
+        parts = []
+        for name in self.layer_names:
+            parts += [jnp.ravel(tree[name]["kernel"]), jnp.ravel(tree[name]["bias"])]
+        return jnp.concatenate(parts)
+
+    def apply(self, tree, x):
+        """z for inputs x (n, 2) → (n,), from the parameter pytree."""
         act = ACTIVATIONS[self.activation]
-        layers = self.unflatten(flat)
+        layers = [(tree[name]["kernel"], tree[name]["bias"]) for name in self.layer_names]
         h = x
         for w, b in layers[:-1]:
             h = act(h @ w + b)
         w, b = layers[-1]
         return (h @ w + b)[:, 0]
+
+    def logits(self, flat, x):
+        """z for inputs x (n, 2) → (n,), from the flat vector."""
+        return self.apply(self.tree(flat), x)
 
     def losses(self, flat, x, y):
         """Per-example binary cross-entropy softplus(z) − y·z."""

@@ -11,10 +11,16 @@ parameters; `learning_rate` is a schedule, a callable of the update count. β1, 
 `Decay`s: where Keras writes `1 - self.beta_1` on a Python float, `1.0 - beta1` gives the
 double-precision complement; where it first casts (`ops.cast(self.beta_1, dtype)`, as in
 Nadam and Lion), `value(beta1)` is used.
+
+Parameters, gradients and buffers may be any pytree (a 2D point, an MLP's kernels and biases):
+the arithmetic is mapped over the leaves with `jax.tree.map`, as optax does, each leaf's
+operations in Keras's order. On a single array the map is the array's own arithmetic, so the
+2D paths are unchanged to the bit. The values given to `note` have the parameters' structure.
 """
 
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 import optax
 
@@ -30,12 +36,16 @@ from optimizers.states import (
     RmsState,
     TraceState,
     count0,
+    full_like,
     zeros,
 )
 
+tmap = jax.tree.map
 
-def _decay(params, weight_decay, lr):
-    return -(params * weight_decay) * lr
+
+def _with_decay(step, params, weight_decay, lr):
+    """step − p·λ·η: the decoupled weight decay added to each leaf's step."""
+    return tmap(lambda s, p: s + -(p * weight_decay) * lr, step, params)
 
 
 def sgd(learning_rate, momentum, nesterov: bool, weight_decay) -> optax.GradientTransformation:
@@ -49,10 +59,10 @@ def sgd(learning_rate, momentum, nesterov: bool, weight_decay) -> optax.Gradient
 
     def update(grads, state, params):
         lr = learning_rate(state.count)
-        v = state.trace * momentum - grads * lr
-        step = v * momentum - grads * lr if nesterov else v
+        v = tmap(lambda v, g: v * momentum - g * lr, state.trace, grads)
+        step = tmap(lambda v, g: v * momentum - g * lr, v, grads) if nesterov else v
         note(learning_rate=lr, t=state.count + 1)
-        return step + _decay(params, weight_decay, lr), TraceState(state.count + 1, v)
+        return _with_decay(step, params, weight_decay, lr), TraceState(state.count + 1, v)
 
     return optax.GradientTransformation(init, update)
 
@@ -61,14 +71,14 @@ def adagrad(learning_rate, initial_accumulator_value, epsilon, weight_decay):
     """a ← a + g²; p ← p − ηg/√(a + ε), the accumulator starting at its initial value."""
 
     def init(params):
-        return AccumulatorState(count0(), zeros(params) + initial_accumulator_value)
+        return AccumulatorState(count0(), full_like(params, initial_accumulator_value))
 
     def update(grads, state, params):
         lr = learning_rate(state.count)
-        acc = state.sum_of_squares + jnp.square(grads)
-        step = -(lr * grads) / jnp.sqrt(acc + epsilon)
-        note(learning_rate=lr, t=state.count + 1, effective_lr=lr / jnp.sqrt(acc + epsilon))
-        return step + _decay(params, weight_decay, lr), AccumulatorState(state.count + 1, acc)
+        acc = tmap(lambda a, g: a + jnp.square(g), state.sum_of_squares, grads)
+        step = tmap(lambda g, a: -(lr * g) / jnp.sqrt(a + epsilon), grads, acc)
+        note(learning_rate=lr, t=state.count + 1, effective_lr=tmap(lambda a: lr / jnp.sqrt(a + epsilon), acc))
+        return _with_decay(step, params, weight_decay, lr), AccumulatorState(state.count + 1, acc)
 
     return optax.GradientTransformation(init, update)
 
@@ -84,18 +94,19 @@ def rmsprop(learning_rate, rho, momentum, epsilon, centered: bool, weight_decay)
 
     def update(grads, state, params):
         lr = learning_rate(state.count)
-        nu = rho * state.nu + (1.0 - rho) * jnp.square(grads)
+        nu = tmap(lambda v, g: rho * v + (1.0 - rho) * jnp.square(g), state.nu, grads)
         if centered:
-            mu = rho * state.mu + (1.0 - rho) * grads
-            denominator = nu - jnp.square(mu) + epsilon
+            mu = tmap(lambda m, g: rho * m + (1.0 - rho) * g, state.mu, grads)
+            denominator = tmap(lambda v, m: v - jnp.square(m) + epsilon, nu, mu)
         else:
             mu = state.mu
-            denominator = nu + epsilon
-        increment = (lr * grads) / jnp.sqrt(denominator)
-        note(learning_rate=lr, t=state.count + 1, effective_lr=lr / jnp.sqrt(denominator), increment=increment)
-        trace = momentum * state.trace + increment
+            denominator = tmap(lambda v: v + epsilon, nu)
+        increment = tmap(lambda g, d: (lr * g) / jnp.sqrt(d), grads, denominator)
+        note(learning_rate=lr, t=state.count + 1, effective_lr=tmap(lambda d: lr / jnp.sqrt(d), denominator),
+             increment=increment)
+        trace = tmap(lambda b, i: momentum * b + i, state.trace, increment)
         new_state = RmsState(state.count + 1, nu, mu, trace)
-        return -trace + _decay(params, weight_decay, lr), new_state
+        return _with_decay(tmap(lambda b: -b, trace), params, weight_decay, lr), new_state
 
     return optax.GradientTransformation(init, update)
 
@@ -113,17 +124,17 @@ def adam(learning_rate, beta1, beta2, epsilon, amsgrad: bool, weight_decay):
         lr = learning_rate(state.count)
         t = (state.count + 1).astype(jnp.float32)
         alpha = lr * jnp.sqrt(1.0 - beta2**t) / (1.0 - beta1**t)
-        mu = state.mu + (grads - state.mu) * (1.0 - beta1)
-        nu = state.nu + (jnp.square(grads) - state.nu) * (1.0 - beta2)
-        nu_max = jnp.maximum(state.nu_max, nu) if amsgrad else None
+        mu = tmap(lambda m, g: m + (g - m) * (1.0 - beta1), state.mu, grads)
+        nu = tmap(lambda v, g: v + (jnp.square(g) - v) * (1.0 - beta2), state.nu, grads)
+        nu_max = tmap(jnp.maximum, state.nu_max, nu) if amsgrad else None
         denom_v = nu_max if amsgrad else nu
-        step = -(mu * alpha) / (jnp.sqrt(denom_v) + epsilon)
+        step = tmap(lambda m, v: -(m * alpha) / (jnp.sqrt(v) + epsilon), mu, denom_v)
         bc1, bc2 = 1.0 - beta1**t, 1.0 - beta2**t
         # update = −η_eff·m̂ with m̂ = m/(1 − β1^t): η_eff = α_t(1 − β1^t)/(√v + ε)
         note(learning_rate=lr, t=state.count + 1, alpha=alpha, bias_correction1=bc1, bias_correction2=bc2,
-             m_hat=mu / bc1, effective_lr=alpha * bc1 / (jnp.sqrt(denom_v) + epsilon))
+             m_hat=tmap(lambda m: m / bc1, mu), effective_lr=tmap(lambda v: alpha * bc1 / (jnp.sqrt(v) + epsilon), denom_v))
         new_state = AdamState(state.count + 1, mu, nu, nu_max)
-        return step + _decay(params, weight_decay, lr), new_state
+        return _with_decay(step, params, weight_decay, lr), new_state
 
     return optax.GradientTransformation(init, update)
 
@@ -137,12 +148,13 @@ def adamax(learning_rate, beta1, beta2, epsilon, weight_decay):
     def update(grads, state, params):
         lr = learning_rate(state.count)
         t = (state.count + 1).astype(jnp.float32)
-        mu = state.mu + (grads - state.mu) * (1.0 - beta1)
-        nu = jnp.maximum(beta2 * state.nu, jnp.abs(grads))
-        step = -(lr * mu) / ((1.0 - beta1**t) * (nu + epsilon))
+        mu = tmap(lambda m, g: m + (g - m) * (1.0 - beta1), state.mu, grads)
+        nu = tmap(lambda u, g: jnp.maximum(beta2 * u, jnp.abs(g)), state.nu, grads)
+        step = tmap(lambda m, u: -(lr * m) / ((1.0 - beta1**t) * (u + epsilon)), mu, nu)
         bc1 = 1.0 - beta1**t
-        note(learning_rate=lr, t=state.count + 1, bias_correction1=bc1, m_hat=mu / bc1, effective_lr=lr / (nu + epsilon))
-        return step + _decay(params, weight_decay, lr), AdamaxState(state.count + 1, mu, nu)
+        note(learning_rate=lr, t=state.count + 1, bias_correction1=bc1, m_hat=tmap(lambda m: m / bc1, mu),
+             effective_lr=tmap(lambda u: lr / (u + epsilon), nu))
+        return _with_decay(step, params, weight_decay, lr), AdamaxState(state.count + 1, mu, nu)
 
     return optax.GradientTransformation(init, update)
 
@@ -164,15 +176,15 @@ def nadam(learning_rate, beta1, beta2, epsilon, weight_decay):
         u_next = b1 * (1.0 - 0.5 * 0.96 ** (t + 1.0))
         product = state.mu_product * b1 * (1.0 - 0.5 * 0.96**t)
         product_next = product * u_next
-        mu = state.mu + (grads - state.mu) * (1.0 - b1)
-        nu = state.nu + (jnp.square(grads) - state.nu) * (1.0 - b2)
-        m_hat = (u_next * mu) / (1.0 - product_next) + ((1.0 - u_t) * grads) / (1.0 - product)
-        v_hat = nu / (1.0 - b2**t)
-        step = -(m_hat * lr) / (jnp.sqrt(v_hat) + epsilon)
+        mu = tmap(lambda m, g: m + (g - m) * (1.0 - b1), state.mu, grads)
+        nu = tmap(lambda v, g: v + (jnp.square(g) - v) * (1.0 - b2), state.nu, grads)
+        m_hat = tmap(lambda m, g: (u_next * m) / (1.0 - product_next) + ((1.0 - u_t) * g) / (1.0 - product), mu, grads)
+        v_hat = tmap(lambda v: v / (1.0 - b2**t), nu)
+        step = tmap(lambda m, v: -(m * lr) / (jnp.sqrt(v) + epsilon), m_hat, v_hat)
         note(learning_rate=lr, t=state.count + 1, mu_t=u_t, mu_next=u_next, bias_correction2=1.0 - b2**t,
-             m_hat=m_hat, v_hat=v_hat, effective_lr=lr / (jnp.sqrt(v_hat) + epsilon))
+             m_hat=m_hat, v_hat=v_hat, effective_lr=tmap(lambda v: lr / (jnp.sqrt(v) + epsilon), v_hat))
         new_state = NadamState(state.count + 1, mu, nu, product)
-        return step + _decay(params, weight_decay, lr), new_state
+        return _with_decay(step, params, weight_decay, lr), new_state
 
     return optax.GradientTransformation(init, update)
 
@@ -185,13 +197,13 @@ def adadelta(learning_rate, rho, epsilon, weight_decay):
 
     def update(grads, state, params):
         lr = learning_rate(state.count)
-        e_g = rho * state.e_g + (1.0 - rho) * jnp.square(grads)
-        delta = -(jnp.sqrt(state.e_x + epsilon) * grads) / jnp.sqrt(e_g + epsilon)
-        e_x = rho * state.e_x + (1.0 - rho) * jnp.square(delta)
-        step = lr * delta
-        note(learning_rate=lr, t=state.count + 1, delta=-delta,
-             effective_lr=lr * jnp.sqrt(state.e_x + epsilon) / jnp.sqrt(e_g + epsilon))
-        return step + _decay(params, weight_decay, lr), AdadeltaState(state.count + 1, e_g, e_x)
+        e_g = tmap(lambda e, g: rho * e + (1.0 - rho) * jnp.square(g), state.e_g, grads)
+        delta = tmap(lambda x, g, e: -(jnp.sqrt(x + epsilon) * g) / jnp.sqrt(e + epsilon), state.e_x, grads, e_g)
+        e_x = tmap(lambda x, d: rho * x + (1.0 - rho) * jnp.square(d), state.e_x, delta)
+        step = tmap(lambda d: lr * d, delta)
+        note(learning_rate=lr, t=state.count + 1, delta=tmap(lambda d: -d, delta),
+             effective_lr=tmap(lambda x, e: lr * jnp.sqrt(x + epsilon) / jnp.sqrt(e + epsilon), state.e_x, e_g))
+        return _with_decay(step, params, weight_decay, lr), AdadeltaState(state.count + 1, e_g, e_x)
 
     return optax.GradientTransformation(init, update)
 
@@ -205,11 +217,11 @@ def lion(learning_rate, beta1, beta2, weight_decay):
     def update(grads, state, params):
         lr = learning_rate(state.count)
         b1, b2 = value(beta1), value(beta2)  # Keras's Lion casts before `1.0 - beta`
-        direction = jnp.sign(state.mu * b1 + grads * (1.0 - b1))
-        step = -lr * direction
+        direction = tmap(lambda m, g: jnp.sign(m * b1 + g * (1.0 - b1)), state.mu, grads)
+        step = tmap(lambda d: -lr * d, direction)
         note(learning_rate=lr, t=state.count + 1, direction=direction)
-        mu = state.mu * b2 + grads * (1.0 - b2)
-        return step + _decay(params, weight_decay, lr), LionState(state.count + 1, mu)
+        mu = tmap(lambda m, g: m * b2 + g * (1.0 - b2), state.mu, grads)
+        return _with_decay(step, params, weight_decay, lr), LionState(state.count + 1, mu)
 
     return optax.GradientTransformation(init, update)
 

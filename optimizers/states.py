@@ -1,5 +1,8 @@
 """Optimizer states for the Keras and PyTorch flavours.
 
+Every buffer is shaped like the parameters: one array for a 2D point, a pytree of arrays (an
+MLP's kernels and biases) for a network, as in optax.
+
 Field names follow optax's (`trace`, `mu`, `nu`, `nu_max`, `sum_of_squares`, `e_g`, `e_x`) so
 that one function, `moments`, finds the first- and second-moment buffers in the state of any
 flavour, optax's own included.
@@ -69,8 +72,14 @@ FIRST_MOMENT_FIELDS = ("trace", "mu")
 SECOND_MOMENT_FIELDS = ("nu_max", "nu", "sum_of_squares", "e_g")
 
 
-def zeros(params: Array) -> Array:
-    return jnp.zeros_like(params)
+def zeros(params):
+    """A zero buffer shaped like the parameters, whatever their pytree (optax's tree_zeros_like)."""
+    return jax.tree.map(jnp.zeros_like, params)
+
+
+def full_like(params, fill):
+    """A buffer shaped like the parameters, every entry `fill` (Adagrad's initial accumulator)."""
+    return jax.tree.map(lambda p: jnp.zeros_like(p) + fill, params)
 
 
 def count0() -> Array:

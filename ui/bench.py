@@ -15,6 +15,8 @@
    edits cause (none are expected), and each view's payload.
 5. Maps (only with `--only maps`, ui/maps_bench.py): each of the three big maps from the click
    that asks for it to the map drawn in Chromium, and the engine's part (`descent bench --maps`).
+6. The Network page's edit latency (`--only network`), measured as in 1 against the same bare
+   page: a run's learning rate, the epoch slider and the batch size, each edit a new training.
 
 Speed is measured here, not asserted in tests: these machines are shared and noisy.
 """
@@ -210,6 +212,37 @@ def app_edits() -> list[Edit]:
     ]  # fmt: skip
 
 
+def _keyed(key: str) -> str:
+    """The CSS selector of the element of the widget `key` (Streamlit's `st-key-` class)."""
+    return ".st-key-" + "".join(c if c.isalnum() or c in "_-" else "-" for c in key)
+
+
+def network_edits() -> list[Edit]:
+    """The Network page's edits, each one a scene never trained before (so a training each)."""
+
+    def rate(page, i, arm) -> None:  # run 1's exact box (its key gets a new version after each edit)
+        box = f"[class*='{_keyed('net.r0.adam:keras:learning_rate')[1:]}'][class*='exact'] input"
+        _type_into(lambda p: p.locator(box), f"{0.0105 + 0.0001 * i:g}")(page, arm)
+
+    def epochs(page, i, arm) -> None:  # the slider, one notch up with the keyboard: a new epoch count
+        slider = page.locator(f"{_keyed('net.epochs')} [data-testid='stSlider'] input[type=range]")
+        slider.focus()
+        arm()
+        page.keyboard.press("ArrowRight")
+
+    moved_up = [False]
+
+    def batch(page, i, arm) -> None:  # 32 ⇄ 64, a notch each way in turn (the other edits make each a new scene)
+        slider = page.locator(f"{_keyed('net.batch')} [data-testid='stSlider'] input[type=range]")
+        slider.focus()
+        arm()
+        page.keyboard.press("ArrowLeft" if moved_up[0] else "ArrowRight")
+        moved_up[0] = not moved_up[0]
+
+    return [Edit("learning rate", rate, view="Curves"), Edit("epochs slider", epochs, view="Curves"),
+            Edit("batch size", batch, view="Curves")]
+
+
 def bare_edits() -> list[Edit]:
     return [Edit("start x", lambda page, i, arm: _type_into(_number_box("Start x"), f"{-1.4 + 0.01 * (i % 40):g}")(page, arm))]
 
@@ -258,16 +291,16 @@ def _open_page(browser, url: str):
     return page
 
 
-def edit_latency(rounds: int, only: str | None = None) -> dict:
-    """Median and slowest edit of the app (every kind of edit, or those whose name contains
-    `only`) and of the bare page."""
+def edit_latency(rounds: int, only: str | None = None, page_path: str = "", kinds: Callable[[], list[Edit]] = app_edits) -> dict:
+    """Median and slowest edit of the app's page `page_path` (every kind of edit `kinds` lists,
+    or those whose name contains `only`) and of the bare page."""
     # Two host names, two sites: Chromium gives each page its own renderer process, so one
     # page's leftover work (a chart's second paint) never runs inside the other's measurement.
     with _server(ROOT / "app.py") as app_url, _server(ROOT / "ui" / "bare_page.py", host="localhost") as bare_url, \
             _browser() as browser:
-        app, bare = _open_page(browser, app_url), _open_page(browser, bare_url)
+        app, bare = _open_page(browser, app_url + page_path), _open_page(browser, bare_url)
         chosen = None if only is None else [name.strip() for name in only.split(",")]
-        edits = [e for e in app_edits() if chosen is None or any(c in e.name for c in chosen)]
+        edits = [e for e in kinds() if chosen is None or any(c in e.name for c in chosen)]
         (bare_edit,) = bare_edits()
         count = itertools.count(1)  # every edit sets a value no earlier edit of its widget set
         for edit in edits:  # one untimed pass: first use of each widget and view
@@ -405,35 +438,47 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1e3:6.1f} ms"
 
 
+def _latency_summary(what: str, lat: dict) -> None:
+    bare = statistics.median(lat["bare"])
+    every = [t for times in lat["app"].values() for t in times]
+    median, worst = statistics.median(every), max(every)
+    print(f"  bare page (one number input, one 4×2000-point chart): median {bare:5.0f} ms, "
+          f"slowest {max(lat['bare']):5.0f} ms")  # fmt: skip
+    for name, times in lat["app"].items():
+        print(f"  {name:22s} median {statistics.median(times):5.0f} ms, slowest {max(times):5.0f} ms")
+    print(f"  {what}, every edit: median {median:5.0f} ms = {median / bare:4.2f}× the bare page "
+          f"[target <= {TARGETS['latency_median_ratio']}×: {_mark(median <= TARGETS['latency_median_ratio'] * bare)}]; "
+          f"slowest {worst:5.0f} ms = {worst / bare:4.2f}× "
+          f"[target <= {TARGETS['latency_max_ratio']}×: {_mark(worst <= TARGETS['latency_max_ratio'] * bare)}]\n")  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m ui.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="timed edits of each kind (default 5)")
-    parser.add_argument("--only", choices=("latency", "cold", "memory", "server", "payload", "maps"), action="append",
-                        help="run only these parts (repeatable; maps runs only when named)")
+    parser.add_argument("--only", choices=("latency", "cold", "memory", "server", "payload", "maps", "network"),
+                        action="append", help="run only these parts (repeatable; maps runs only when named)")
     parser.add_argument("--edits", help="time only the edits whose name contains one of these, comma-separated "
                                         "(e.g. 'start,steps')")  # fmt: skip
     args = parser.parse_args(argv)
-    parts = set(args.only or ("latency", "cold", "memory", "server", "payload"))
+    parts = set(args.only or ("latency", "cold", "memory", "server", "payload", "network"))
     browser_ok = os.path.exists(CHROMIUM)
     out: dict = {}
     print(f"Descent app benchmark on {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}\n")
 
     if "latency" in parts and browser_ok:
         lat = out["latency"] = edit_latency(args.rounds, args.edits)
-        bare = statistics.median(lat["bare"])
-        every = [t for times in lat["app"].values() for t in times]
-        median, worst = statistics.median(every), max(every)
         print(f"edit latency in Chromium ({args.rounds} of each kind, alternating with the bare page):")
-        print(f"  bare page (one number input, one 4×2000-point chart): median {bare:5.0f} ms, "
-              f"slowest {max(lat['bare']):5.0f} ms")  # fmt: skip
-        for name, times in lat["app"].items():
-            print(f"  {name:22s} median {statistics.median(times):5.0f} ms, slowest {max(times):5.0f} ms")
-        print(f"  app, every edit: median {median:5.0f} ms = {median / bare:4.2f}× the bare page "
-              f"[target <= {TARGETS['latency_median_ratio']}×: {_mark(median <= TARGETS['latency_median_ratio'] * bare)}]; "
-              f"slowest {worst:5.0f} ms = {worst / bare:4.2f}× "
-              f"[target <= {TARGETS['latency_max_ratio']}×: {_mark(worst <= TARGETS['latency_max_ratio'] * bare)}]\n")  # fmt: skip
+        _latency_summary("app", lat)
     elif "latency" in parts:
         print(f"edit latency: not measured ({CHROMIUM} is missing)\n")
+
+    if "network" in parts and browser_ok:
+        lat = out["network"] = edit_latency(args.rounds, args.edits, "network", network_edits)
+        print(f"Network page, edit latency in Chromium ({args.rounds} of each kind, alternating with the bare page; "
+              "every edit trains the default scene's 2 runs × 200 epochs anew):")  # fmt: skip
+        _latency_summary("Network page", lat)
+    elif "network" in parts:
+        print(f"Network page's edit latency: not measured ({CHROMIUM} is missing)\n")
 
     if "cold" in parts and browser_ok:
         with tempfile.TemporaryDirectory(prefix="descent-cache-") as cache:

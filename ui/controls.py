@@ -9,6 +9,9 @@ What an edit redraws is kept small, because every element costs time on the serv
 browser: a callback ends by rerunning the views and only the part of the sidebar whose drawing
 it changed (`state.refresh`: the landscape's parameters, the start, the runs), and each run's
 editor and the noise settings are expanders whose contents are built only while open.
+
+A run's optimizer, flavour, hyperparameters and schedule are the sections of ui.run_editor,
+which the Network page's runs use too; this module gives them their keys and `_edit_run`.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ from dataclasses import replace
 import streamlit as st
 
 import landscapes
-import optimizers
 from descent import (
     MAX_RUNS,
     MAX_STEPS,
@@ -28,24 +30,19 @@ from descent import (
     Run,
     Scenario,
     ScenarioError,
-    Schedule,
     auto_label,
 )
-from optimizers import REQUIRED, schedules
-from optimizers.spec import FLAVOUR_TITLES
-from ui import data_controls, state, widgets
+from ui import data_controls, run_editor, state, widgets
 from ui.defaults import COLOUR_NAMES, NEW_RUN, PALETTE_SIZE
 from ui.links import Options
 from ui.views import figure_inputs
 
-OPTIMIZER_IDS = optimizers.ids()
 LANDSCAPE_IDS = landscapes.ids()
 FORMULA = "formula"  # the picker's "Formula…" entry (a typed formula)
 DATA = data_controls.DATA  # the picker's "Data…" entry (a model's loss on a data set)
 PICKER_IDS = [*LANDSCAPE_IDS, FORMULA, DATA]
 DEFAULT_FORMULA = "x^2 + 10*y^2 + sin(3*x)"
 FORMULA_ERROR = "formula_error"  # the session key of the last rejected formula's message
-SCHEDULE_NAMES = list(schedules.BY_NAME)
 
 
 # -- applying an edit ---------------------------------------------------------------------------
@@ -88,9 +85,8 @@ def _edit_run(run_id: int, change: Callable[[Run], Run], widget: str | None = No
     _apply(on_scene, widget, state.RUNS_PART)
 
 
-def _value(key: str):
-    """The value of the widget `key` (under its current version, see widgets.renew)."""
-    return st.session_state[widgets.versioned(key)]
+_value = run_editor.value
+hparam_label = run_editor.hparam_label  # the run editor's, where tests and other modules look for it
 
 
 # -- callbacks: the scene --------------------------------------------------------------------------
@@ -193,63 +189,6 @@ def _on_noise() -> None:
 # -- callbacks: one run ----------------------------------------------------------------------------
 
 
-def _carried(spec, flavour: str, given) -> Params:
-    """The hyperparameters `given` that `spec` has in `flavour` (the user's choices carry over
-    to another optimizer or flavour), plus any the flavour requires (optax's learning rate)."""
-    hparams = {name: value for name, value in given.items()
-               if any(hp.name == name for hp in spec.hparams_for(flavour))}  # fmt: skip
-    for hp in spec.hparams_for(flavour):
-        if hp.default(flavour) is REQUIRED and hp.name not in hparams:
-            hparams[hp.name] = spec.hparam(hp.name).default("keras")
-    return Params(hparams)
-
-
-def _on_optimizer(run_id: int) -> None:
-    spec = optimizers.get(_value(state.run_key(run_id, "optimizer")))
-
-    def change(run: Run) -> Run:
-        flavour = run.flavour if run.flavour in spec.flavours else spec.flavours[0]
-        widgets.renew(state.run_key(run_id, "flavour"))  # drawn anew, with this optimizer's flavours
-        return Run(spec.id, flavour, _carried(spec, flavour, run.hparams), run.schedule, run.label, run.start)
-
-    _edit_run(run_id, change)
-
-
-def _on_flavour(run_id: int) -> None:
-    flavour = _value(state.run_key(run_id, "flavour"))
-
-    def change(run: Run) -> Run:
-        spec = optimizers.get(run.optimizer)
-        chosen = flavour if flavour in spec.flavours else run.flavour  # the control is required=True
-        return Run(run.optimizer, chosen, _carried(spec, chosen, run.hparams), run.schedule, run.label, run.start)
-
-    _edit_run(run_id, change)
-
-
-def _on_hparam(run_id: int, name: str, value, widget: str) -> None:
-    _edit_run(run_id, lambda run: replace(run, hparams=Params({**run.hparams, name: value})), widget)
-
-
-def _on_schedule(run_id: int) -> None:
-    name = _value(state.run_key(run_id, "schedule"))
-    steps = state.scene().steps
-    spec = schedules.get(name)
-    # Step counts that fit the scene (a decay over the whole run, ...); what equals the
-    # schedule's own default is left out.
-    params = {p.name: _schedule_default(p, steps) for p in spec.params}
-    params = {n: v for n, v in params.items() if v != spec.param(n).default}
-    _edit_run(run_id, lambda run: replace(run, schedule=Schedule(name, Params(params))))
-
-
-def _on_schedule_param(run_id: int, name: str, key: str) -> None:
-    value = _value(key)
-
-    def change(run: Run) -> Run:
-        return replace(run, schedule=Schedule(run.schedule.name, Params({**run.schedule.params, name: value})))
-
-    _edit_run(run_id, change)
-
-
 def _on_label(run_id: int) -> None:
     label = str(_value(state.run_key(run_id, "label"))).strip()
     _edit_run(run_id, lambda run: replace(run, label=label))
@@ -332,15 +271,6 @@ def _free_colour(used: tuple[int, ...]) -> int:
     return len(used) % PALETTE_SIZE
 
 
-def _schedule_default(param, steps: int):
-    """Step counts that fit the scene: a decay over the whole run, a warmup of a tenth, ..."""
-    by_name = {"decay_steps": steps, "total_steps": steps, "step_size": max(1, steps // 3),
-               "first_decay_steps": max(1, steps // 4), "warmup_steps": max(0, steps // 10)}  # fmt: skip
-    if param.kind == "int" and param.name in by_name:
-        return by_name[param.name]
-    return param.default
-
-
 # -- sections --------------------------------------------------------------------------------------
 
 
@@ -407,76 +337,23 @@ def _noise_section(scene: Scenario) -> None:
         widgets.number("Seed", state.key("seed"), noise.seed, low=0, high=2**31 - 1, integer=True, on_change=_on_noise)
 
 
-def _seeded(key: str, value) -> str:
-    """The widget `key`'s current versioned key, seeded with `value` if new."""
-    versioned = widgets.versioned(key)
-    widgets.seed(versioned, value)
-    return versioned
+_seeded = run_editor.seeded
 
 
-# Symbols of hyperparameters as text: a label with $math$ is typeset by KaTeX in the browser
-# every time the editor is redrawn, which is on every edit of its run.
-SYMBOLS = {r"\eta": "η", r"\epsilon": "ε", r"\beta_1": "β₁", r"\beta_2": "β₂", r"\rho": "ρ", r"\mu": "μ",
-           r"\lambda": "λ", "a_0": "a₀"}  # fmt: skip
-
-
-def hparam_label(hp) -> str:
-    """'learning_rate (η)': the name and its symbol, as text where it has one."""
-    if not hp.symbol:
-        return hp.name
-    return f"{hp.name} ({SYMBOLS[hp.symbol]})" if hp.symbol in SYMBOLS else f"{hp.name} (${hp.symbol}$)"
-
-
-def _hparam_widget(run_id: int, run: Run, hp, value) -> None:
-    k = state.run_key(run_id, f"{run.optimizer}:{run.flavour}:{hp.name}")
-    label = hparam_label(hp)
-    if hp.kind == "bool":
-        st.toggle(label, key=_seeded(k, bool(value)), help=hp.meaning,
-                  on_change=lambda: _on_hparam(run_id, hp.name, bool(_value(k)), k))  # fmt: skip
-        return
-    if hp.scale == "log":
-        low = hp.low if not hp.low_open else max(hp.low, 1e-12)
-        widgets.log_slider(label, k, float(value), low=low, high=hp.high, ui_low=hp.ui_low, ui_high=hp.ui_high,
-                           help=hp.meaning, on_change=lambda v: _on_hparam(run_id, hp.name, v, k))  # fmt: skip
-        return
-    widgets.linear_slider(label, k, float(value), ui_low=hp.ui_low, ui_high=hp.ui_high,
-                          step=widgets.slider_step(hp.name, hp.ui_high), help=hp.meaning,
-                          on_change=lambda v: _on_hparam(run_id, hp.name, v, k))  # fmt: skip
-
-
-def _schedule_section(run_id: int, run: Run) -> None:
-    k = state.run_key(run_id, "schedule")
-    st.selectbox("Learning-rate schedule", SCHEDULE_NAMES, key=_seeded(k, run.schedule.name),
-                 format_func=lambda n: schedules.get(n).title, on_change=_on_schedule, args=(run_id,))  # fmt: skip
-    spec = schedules.get(run.schedule.name)
-    values = run.schedule.resolved()
-    for p in spec.params:
-        pk = state.run_key(run_id, f"schedule:{spec.name}:{p.name}")
-        if p.kind == "bool":
-            st.toggle(p.name, key=_seeded(pk, bool(values[p.name])), help=p.meaning, on_change=_on_schedule_param,
-                      args=(run_id, p.name, pk))  # fmt: skip
-        else:
-            widgets.number(p.name, pk, values[p.name], low=p.low, high=p.high, integer=p.kind == "int", help=p.meaning,
-                           on_change=lambda name=p.name, key=pk: _on_schedule_param(run_id, name, key))  # fmt: skip
-    if spec.name != "constant":
-        st.latex(spec.formula)
+def run_slot(run_id: int) -> run_editor.RunSlot:
+    """Where run `run_id`'s editor keeps its widgets (this generation's keys) and sends its edits."""
+    return run_editor.RunSlot(key=lambda name: state.run_key(run_id, name),
+                              edit=lambda change, widget=None: _edit_run(run_id, change, widget),
+                              steps=state.scene().steps)  # fmt: skip
 
 
 def _run_editor(run_id: int, run: Run) -> None:
-    """The editor of one run: optimizer, flavour, hyperparameters, schedule, label, colour."""
-    spec = optimizers.get(run.optimizer)
-    k_opt, k_flavour = state.run_key(run_id, "optimizer"), state.run_key(run_id, "flavour")
-    st.selectbox("Optimizer", OPTIMIZER_IDS, key=_seeded(k_opt, run.optimizer), format_func=lambda i: optimizers.get(i).title,
-                 on_change=_on_optimizer, args=(run_id,))  # fmt: skip
-    st.segmented_control("Flavour", list(spec.flavours), key=_seeded(k_flavour, run.flavour), required=True,
-                         format_func=lambda f: FLAVOUR_TITLES[f], on_change=_on_flavour, args=(run_id,))  # fmt: skip
-    note = spec.flavour_notes.get(run.flavour)
-    if note:
-        st.caption(note)
-    values = run.resolved_hparams()
-    for hp in spec.hparams_for(run.flavour):
-        _hparam_widget(run_id, run, hp, values[hp.name])
-    _schedule_section(run_id, run)
+    """The editor of one run: optimizer, flavour, hyperparameters, schedule (the sections shared
+    with the Network page, ui.run_editor), then its label."""
+    slot = run_slot(run_id)
+    run_editor.optimizer_section(slot, run)
+    run_editor.hyperparameters_section(slot, run)
+    run_editor.schedule_section(slot, run)
     k_label = state.run_key(run_id, "label")
     st.text_input("Label", key=_seeded(k_label, run.label), placeholder=auto_label(replace(run, label="")), max_chars=60,
                   on_change=_on_label, args=(run_id,))  # fmt: skip

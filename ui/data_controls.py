@@ -39,8 +39,7 @@ def default_scene(scene: Scenario) -> Scenario:
     return data_scene(scene, DEFAULT_DATA, DEFAULT_MODEL, None)
 
 
-def _value(key: str):
-    return st.session_state[widgets.versioned(key)]
+_value, _seeded = widgets.current, widgets.seeded
 
 
 def _stale(name: str) -> bool:
@@ -48,12 +47,6 @@ def _stale(name: str) -> bool:
     replaced this one, Streamlit may still report the old widgets' values after the lesson's
     callback ran; the new scene's widgets do not exist yet, and the old value means nothing."""
     return widgets.versioned(state.key(name)) not in st.session_state
-
-
-def _seeded(key: str, value) -> str:
-    versioned = widgets.versioned(key)
-    widgets.seed(versioned, value)
-    return versioned
 
 
 def _on_data(changed: str) -> None:

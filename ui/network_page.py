@@ -6,7 +6,14 @@ the scenario's query form (descent.NetworkScenario.to_query) plus the view optio
 On a session's first run the widgets take their values from the URL; afterwards the URL is
 written from the widgets on every rerun. A bad parameter gives one warning and the defaults.
 
-Results are shared by every session of the server (bounded caches keyed by the scenario).
+Each run is edited by the 2D page's run editor (ui.run_editor: optimizer and flavour, every
+hyperparameter, the schedule); the runs live in the session (`net.run_list`), the editors'
+callbacks replace them before the page is drawn.
+
+Results are shared by every session of the server (bounded caches keyed by the scenario), as
+on the 2D page (ui.memo.SharedCache), and so are the Curves view's figures, drawn by the 2D
+page's chart (ui.live_chart: sent as JSON without plotly.py's validation, updated in place by
+plotly.js) — an edit of the sidebar is a new training and little else.
 """
 
 from __future__ import annotations
@@ -21,8 +28,9 @@ import network
 import optimizers
 from descent import NetworkScenario, ScenarioError, compile_cache
 from descent.network_scenario import MAX_NETWORK_RUNS
-from descent.scenario import Params, Run, Schedule
-from ui import network_export
+from descent.scenario import Params, Run
+from optimizers.spec import FLAVOUR_TITLES
+from ui import live_chart, memo, network_export, run_editor, widgets
 from ui.network_lessons import BY_ID as LESSONS
 from ui.network_lessons import LESSONS as LESSON_LIST
 from viz import network as vn
@@ -40,11 +48,30 @@ OPTION_KEYS = ("view", "run", "slice", "plot", "lesson")
 BOUNDARY_RESOLUTION = 40
 SLICE_RESOLUTION = 100
 PREFIX = "net."  # this page's widget keys in the session
+# The parts an edit draws again (st.fragment keys): the views, and the run editors. A setting of
+# the sidebar is shown by its own widget already: its callback reruns the views alone, as on the
+# 2D page, so the browser does not rebuild the sidebar on every edit.
+VIEWS_PART, RUNS_PART = "net.views_part", "net.runs_part"
+CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "responsive": True}
 
 
-@functools.lru_cache(maxsize=16)
+RESULTS: memo.SharedCache[descent.TrainResult] = memo.SharedCache("network results", 24 * 2**20, memo.array_bytes)
+FIGURES: memo.SharedCache[str] = memo.SharedCache("network figures", 8 * 2**20, memo.array_bytes)
+CURVES = {"loss": ("Loss per epoch (solid: training, dotted: validation)", 420), "accuracy": ("Accuracy per epoch", 340)}
+
+
 def train(scene: NetworkScenario) -> descent.TrainResult:
-    return descent.train(scene)
+    return RESULTS.get(scene, lambda: descent.train(scene))
+
+
+def curves_json(scene: NetworkScenario, metric: str) -> str:
+    """The Curves view's `metric` chart as live_chart's JSON, shared by every session."""
+
+    def build() -> str:
+        title, height = CURVES[metric]
+        return live_chart.figure_json(vn.training_curves(train(scene), metric=metric, title=title, height=height))
+
+    return FIGURES.get((scene, metric), build)
 
 
 @functools.lru_cache(maxsize=16)
@@ -116,14 +143,88 @@ def _seed_widgets(scene: NetworkScenario, options: dict) -> None:
     ss[_key("shuffle")] = b.shuffle
     ss[_key("batch_seed")] = b.seed
     ss[_key("runs")] = len(scene.runs)
-    ss[_key("hidden_runs")] = [dict(run.hparams) for run in scene.runs]  # hyperparameters without a widget
-    ss[_key("schedules")] = [run.schedule for run in scene.runs]
-    for i, run in enumerate(scene.runs):
-        ss[_key(f"r{i}.optimizer")] = run.optimizer
-        ss[_key(f"r{i}.flavour")] = run.flavour
-        ss[_key(f"r{i}.learning_rate")] = float(run.resolved_hparams()["learning_rate"])
+    ss[_key(RUN_LIST)] = list(scene.runs)
+    _forget_run_widgets(0)  # the run editors are drawn anew from these runs
+    ss[_key("r0.editor")] = True
     for name, value in options.items():
         ss[_key(name)] = value
+
+
+RUN_LIST = "run_list"  # the session key of the scene's runs (a list of descent Runs), edited by the run editors
+
+
+def _forget_run_widgets(first: int) -> None:
+    """Drop the widgets of runs `first`, `first` + 1, ...: a run drawn there again (another
+    lesson's, a new one) seeds its widgets from itself, not from what the old run had."""
+    ss = st.session_state
+    prefixes = tuple(_key(f"r{i}.") for i in range(first, MAX_NETWORK_RUNS))
+    for key in [k for k in ss if isinstance(k, str) and k.startswith(prefixes)]:
+        del ss[key]
+    versions = ss.get(widgets.VERSIONS, {})
+    for key in [k for k in versions if k.startswith(prefixes)]:
+        del versions[key]
+
+
+def _on_run_count() -> None:
+    """More runs: new ones are Adam (Keras, η = 0.01); fewer: the last ones go."""
+    ss = st.session_state
+    runs, n = list(ss[_key(RUN_LIST)]), int(ss[_key("runs")])
+    _forget_run_widgets(min(n, len(runs)))
+    ss[_key(RUN_LIST)] = runs[:n] + [Run("adam", "keras", Params({"learning_rate": 0.01}))] * max(0, n - len(runs))
+
+
+def _edit_run(index: int, change, widget: str | None = None) -> None:
+    """A run editor's edit (ui.run_editor.RunSlot.edit): the run replaced, or the edit refused
+    with the scene's message and the widget put back."""
+    ss = st.session_state
+    ss[_key(f"r{index}.editor")] = True  # the edit came from inside: it stays open
+    runs = list(ss[_key(RUN_LIST)])
+    try:
+        runs[index] = change(runs[index])
+    except ScenarioError as e:
+        if widget is not None:
+            widgets.renew(widget)
+        ss[_key("warning")] = f"That change was not applied: {e}."
+        return  # the whole page, with the warning
+    ss[_key(RUN_LIST)] = runs
+    st.rerun(scope=[VIEWS_PART, RUNS_PART])
+
+
+def _on_setting() -> None:
+    """A data, model or training setting: the views are drawn again, nothing else."""
+    st.rerun(scope=[VIEWS_PART])
+
+
+def _updates_per_training() -> int:
+    """Epochs × batches per epoch of the training set out in the sidebar (for schedule defaults)."""
+    ss = st.session_state
+    n_train = max(1, round(int(ss[_key("size")]) * (1 - float(ss[_key("validation")]))))
+    return int(ss[_key("epochs")]) * -(-n_train // max(1, int(ss[_key("batch")])))
+
+
+@st.fragment(key=RUNS_PART)
+def _run_editors() -> None:
+    """Each run's editor (the 2D page's sections: optimizer and flavour, hyperparameters,
+    schedule), in an expander built only while open."""
+    ss = st.session_state
+    n = int(ss[_key("runs")])
+    runs = ss[_key(RUN_LIST)]
+    steps = _updates_per_training()
+    for i, run in enumerate(runs[:n]):
+        k_editor = _key(f"r{i}.editor")
+        widgets.seed(k_editor, i == 0)
+        # The title names the optimizer, not the hyperparameters (as the run's label would): a new
+        # title is a new expander to the browser, whose whole editor would be built again on
+        # every edit of a rate.
+        title = f"Run {i + 1}: {optimizers.get(run.optimizer).title} ({FLAVOUR_TITLES[run.flavour]})"
+        editor = st.expander(title, key=k_editor, on_change="rerun")
+        if editor.open:
+            with editor:
+                slot = run_editor.RunSlot(key=lambda name, i=i: _key(f"r{i}.{name}"),
+                                          edit=lambda change, widget=None, i=i: _edit_run(i, change, widget), steps=steps)
+                run_editor.optimizer_section(slot, run)
+                run_editor.hyperparameters_section(slot, run)
+                run_editor.schedule_section(slot, run)
 
 
 def _on_lesson(lesson_id: str, variant: bool = False) -> None:
@@ -157,58 +258,38 @@ def _lesson_box(lesson_id: str) -> None:
             st.button("Close lesson", key=_key("lesson.close"), on_click=_on_close_lesson, type="tertiary")
 
 
-def _sidebar() -> NetworkScenario:
-    ss = st.session_state
+def _sidebar() -> None:
     st.subheader("Data")
-    st.selectbox("Data set", [d.id for d in network.DATASETS], key=_key("dataset"),
+    st.selectbox("Data set", [d.id for d in network.DATASETS], key=_key("dataset"), on_change=_on_setting,
                  format_func=lambda i: next(d.title for d in network.DATASETS if d.id == i))
-    st.slider("Examples", 20, 2000, step=10, key=_key("size"))
-    st.slider("Noise", 0.0, 1.0, step=0.05, key=_key("noise"))
-    st.slider("Validation share", 0.0, 0.5, step=0.05, key=_key("validation"))
-    st.number_input("Data seed", 0, 2**31 - 1, key=_key("data_seed"))
+    st.slider("Examples", 20, 2000, step=10, key=_key("size"), on_change=_on_setting)
+    st.slider("Noise", 0.0, 1.0, step=0.05, key=_key("noise"), on_change=_on_setting)
+    st.slider("Validation share", 0.0, 0.5, step=0.05, key=_key("validation"), on_change=_on_setting)
+    st.number_input("Data seed", 0, 2**31 - 1, key=_key("data_seed"), on_change=_on_setting)
     st.subheader("Model")
     layers = st.slider("Hidden layers", 1, 3, key=_key("layers"))
     cols = st.columns(3)
     for i in range(layers):
         with cols[i]:
-            st.number_input(f"Units {i + 1}", 2, 32, key=_key(f"width{i}"))
-    st.radio("Activation", list(network.ACTIVATIONS), key=_key("activation"), horizontal=True)
-    st.number_input("Model seed", 0, 2**31 - 1, key=_key("model_seed"))
+            st.number_input(f"Units {i + 1}", 2, 32, key=_key(f"width{i}"), on_change=_on_setting)
+    st.radio("Activation", list(network.ACTIVATIONS), key=_key("activation"), horizontal=True, on_change=_on_setting)
+    st.number_input("Model seed", 0, 2**31 - 1, key=_key("model_seed"), on_change=_on_setting)
     st.subheader("Training")
-    st.slider("Epochs", 1, 1000, key=_key("epochs"))
-    st.select_slider("Batch size", [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2000, 5000], key=_key("batch"))
-    st.checkbox("Shuffle each epoch", key=_key("shuffle"))
-    st.number_input("Minibatch seed", 0, 2**31 - 1, key=_key("batch_seed"))
+    st.slider("Epochs", 1, 1000, key=_key("epochs"), on_change=_on_setting)
+    st.select_slider("Batch size", [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2000, 5000], key=_key("batch"),
+                     on_change=_on_setting)
+    st.checkbox("Shuffle each epoch", key=_key("shuffle"), on_change=_on_setting)
+    st.number_input("Minibatch seed", 0, 2**31 - 1, key=_key("batch_seed"), on_change=_on_setting)
     st.subheader("Runs")
-    n = st.number_input("Runs", 1, MAX_NETWORK_RUNS, key=_key("runs"))
-    hidden = ss.get(_key("hidden_runs"), [])
-    schedules = ss.get(_key("schedules"), [])
-    runs = []
-    for i in range(int(n)):
-        ss.setdefault(_key(f"r{i}.optimizer"), "adam")
-        ss.setdefault(_key(f"r{i}.flavour"), "keras")
-        ss.setdefault(_key(f"r{i}.learning_rate"), 0.01)
-        c1, c2, c3 = st.columns([3, 3, 3])
-        with c1:
-            opt = st.selectbox(f"Run {i + 1}", optimizers.ids(), key=_key(f"r{i}.optimizer"),
-                               format_func=lambda o: optimizers.get(o).title)
-        spec = optimizers.get(opt)
-        with c2:
-            if ss[_key(f"r{i}.flavour")] not in spec.flavours:
-                ss[_key(f"r{i}.flavour")] = spec.flavours[0]
-            flavour = st.selectbox("Flavour", spec.flavours, key=_key(f"r{i}.flavour"), label_visibility="hidden")
-        with c3:
-            lr = st.number_input("Learning rate", min_value=1e-6, max_value=100.0, format="%.5g",
-                                 key=_key(f"r{i}.learning_rate"), label_visibility="hidden")
-        # Hyperparameters from the link that have no widget here are kept, where this optimizer has them.
-        extra = hidden[i] if i < len(hidden) else {}
-        kept = {k: v for k, v in extra.items() if k != "learning_rate" and any(h.name == k for h in spec.hparams_for(flavour))}
-        schedule = schedules[i] if i < len(schedules) else Schedule()
-        try:
-            runs.append(Run(opt, flavour, Params({**kept, "learning_rate": lr}), schedule))
-        except ScenarioError:
-            runs.append(Run(opt, flavour, Params({"learning_rate": lr}), Schedule()))
-    hidden_units = tuple(int(ss[_key(f"width{i}")]) for i in range(layers))
+    st.number_input("Runs", 1, MAX_NETWORK_RUNS, key=_key("runs"), on_change=_on_run_count)  # the whole page
+    _run_editors()
+
+
+def _scene_from_session() -> NetworkScenario:
+    """The scene the sidebar shows: its settings' values and the run editors' runs."""
+    ss = st.session_state
+    runs = ss[_key(RUN_LIST)][: int(ss[_key("runs")])]
+    hidden_units = tuple(int(ss[_key(f"width{i}")]) for i in range(int(ss[_key("layers")])))
     return NetworkScenario.from_json({
         "dataset": {"name": ss[_key("dataset")], "size": int(ss[_key("size")]), "noise": float(ss[_key("noise")]),
                     "seed": int(ss[_key("data_seed")]), "validation": float(ss[_key("validation")])},
@@ -234,10 +315,8 @@ def _views(scene: NetworkScenario, result: descent.TrainResult, options: dict) -
     view = st.radio("View", VIEWS, key=_key("view"), horizontal=True, label_visibility="collapsed")
     labels = [run.label for run in result.runs]
     if view == "Curves":
-        st.plotly_chart(vn.training_curves(result, title="Loss per epoch (solid: training, dotted: validation)"),
-                        width="stretch", key=_key("chart.loss"))
-        st.plotly_chart(vn.training_curves(result, metric="accuracy", title="Accuracy per epoch", height=340),
-                        width="stretch", key=_key("chart.accuracy"))
+        for metric, (_, height) in CURVES.items():
+            live_chart.chart(curves_json(scene, metric), key=_key(f"chart.{metric}"), height=height, config=CHART_CONFIG)
         _status_table(result)
         return
     if st.session_state.get(_key("run"), 0) >= len(labels):
@@ -285,11 +364,19 @@ def main() -> None:
         _lesson_box(ss[_key("lesson")])
     with st.sidebar:
         _lessons_picker()
-        try:
-            scene = _sidebar()
-        except ScenarioError as e:
-            st.error(str(e))
-            scene, _, _ = parse({})
+        _sidebar()
+    _views_part()
+
+
+@st.fragment(key=VIEWS_PART)
+def _views_part() -> None:
+    """The views of the scene the sidebar shows, and the URL written from it."""
+    ss = st.session_state
+    try:
+        scene = _scene_from_session()
+    except ScenarioError as e:
+        st.error(str(e))
+        scene, _, _ = parse({})
     result = train(scene)
     _views(scene, result, {})
     network_export.render(scene, result)

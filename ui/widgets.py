@@ -44,6 +44,18 @@ def renew(*keys: str) -> None:
         versions[key] = versions.get(key, 0) + 1
 
 
+def current(key: str):
+    """The value of the widget `key` (under its current version)."""
+    return st.session_state[versioned(key)]
+
+
+def seeded(key: str, value) -> str:
+    """The widget `key`'s current versioned key, seeded with `value` if new."""
+    key = versioned(key)
+    seed(key, value)
+    return key
+
+
 def log_grid(low: float, high: float) -> list[float]:
     """1-2-5 steps per decade from low to high (both included), e.g. 1e-5 ... 10."""
     values = {float(low), float(high)}

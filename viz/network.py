@@ -79,8 +79,12 @@ def training_curves(result, *, metric: str = "loss", colours: Sequence[str] | No
         yaxis["type"] = "log"
     else:
         yaxis["range"] = [0, 1.02]
-    return {"data": traces, "layout": _layout(title, height, xaxis={"title": {"text": "epoch"}}, yaxis=yaxis,
-                                              annotations=annotations)}
+    layout = _layout(title, height, xaxis={"title": {"text": "epoch"}}, yaxis=yaxis, annotations=annotations)
+    # The legend a fixed 64 px below the plot area, clear of the x axis's title at any height
+    # (a fraction of the plot area would put it on the title in a short chart).
+    plot_height = height - layout["margin"]["t"] - layout["margin"]["b"]
+    layout["legend"] = {**layout["legend"], "y": -64 / plot_height, "yanchor": "top"}
+    return {"data": traces, "layout": layout}
 
 
 def frame_epochs(snapshot_epochs: Sequence[int], limit: int = MAX_BOUNDARY_FRAMES) -> list[int]:
@@ -90,6 +94,13 @@ def frame_epochs(snapshot_epochs: Sequence[int], limit: int = MAX_BOUNDARY_FRAME
         return epochs
     picks = np.unique(np.round(np.linspace(0, len(epochs) - 1, limit)).astype(int))
     return [epochs[i] for i in picks]
+
+
+def image_extent(centres) -> list[float]:
+    """[first edge, last edge] of a heatmap whose cells are centred on evenly spaced `centres`."""
+    c = np.asarray(centres, np.float64)
+    half = (c[-1] - c[0]) / (len(c) - 1) / 2 if len(c) > 1 else 0.5
+    return [float(c[0] - half), float(c[-1] + half)]
 
 
 def decision_boundary(result, run_index: int, xs, ys, prob, epochs: Sequence[int], *, start: int | None = None,
@@ -130,9 +141,14 @@ def decision_boundary(result, run_index: int, xs, ys, prob, epochs: Sequence[int
               "args": [[str(int(e))], {"mode": "immediate", "frame": {"duration": 0, "redraw": True},
                                        "transition": {"duration": 0}}]} for e in epochs]
     play = {"frame": {"duration": duration_ms, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
+    # The axes span the image exactly: a heatmap's cells are centred on xs and ys, so the image
+    # reaches half a cell beyond them; and with one scale on both axes, plotly would widen the
+    # x range to fill a wide plot area (blank strips beside the image) unless the plot area
+    # itself shrinks instead ("constrain": "domain").
     layout = _layout(title or f"{run.label}: epoch {int(epochs[k0])}", height,
-                     xaxis={"title": {"text": "x₁"}, "range": [xs_[0], xs_[-1]]},
-                     yaxis={"title": {"text": "x₂"}, "range": [ys_[0], ys_[-1]], "scaleanchor": "x"})
+                     xaxis={"title": {"text": "x₁"}, "range": image_extent(xs), "constrain": "domain"},
+                     yaxis={"title": {"text": "x₂"}, "range": image_extent(ys), "scaleanchor": "x",
+                            "constrain": "domain"})
     layout["updatemenus"] = [{
         "type": "buttons", "direction": "left", "x": 0.0, "y": -0.12, "xanchor": "left", "yanchor": "top",
         "showactive": False,

@@ -12,6 +12,7 @@ import pytest
 
 import descent
 import network
+import optimizers
 from descent import cli, training
 
 SMALL = {
@@ -72,6 +73,13 @@ def _reference(scenario, tx):
         ({"optimizer": "sgd", "flavour": "optax", "hparams": {"learning_rate": 0.3, "momentum": 0.9}},
          optax.sgd(0.3, momentum=0.9)),
         ({"optimizer": "rmsprop", "flavour": "optax", "hparams": {"learning_rate": 0.01}}, optax.rmsprop(0.01)),
+        # The Keras and PyTorch flavours, built by the zoo and stepped here on the reference's own
+        # pytree (a list of (W, b)), not the engine's dict: the same code whatever the structure.
+        ({"optimizer": "adam", "flavour": "keras", "hparams": {"learning_rate": 0.05, "weight_decay": 0.01}},
+         optimizers.build("adam", "keras", optimizers.get("adam").resolve("keras", {"learning_rate": 0.05, "weight_decay": 0.01}))),
+        ({"optimizer": "sgd", "flavour": "pytorch", "hparams": {"learning_rate": 0.3, "momentum": 0.9, "nesterov": True}},
+         optimizers.build("sgd", "pytorch", optimizers.get("sgd").resolve("pytorch", {"learning_rate": 0.3, "momentum": 0.9,
+                                                                                      "nesterov": True}))),
     ],
 )
 def test_training_equals_a_reference_loop_epoch_by_epoch(run, tx):
@@ -206,6 +214,14 @@ def test_json_and_query_forms_round_trip():
         descent.NetworkScenario.from_query({**query, "hidden": "1,4"})
     with pytest.raises(descent.ScenarioError, match=r"^size: must be a whole number"):
         descent.NetworkScenario.from_query({**query, "size": "many"})
+    # the runs' keys and errors are the 2D links' own
+    assert query["r1.flavour"] == "pytorch" and query["r1.schedule.decay_steps"] == "100" and query["r0.label"] == "A"
+    with pytest.raises(descent.ScenarioError, match=r"^r1\.beta1: SGD has no hyperparameter 'beta1'"):
+        descent.NetworkScenario.from_query({**query, "r1.beta1": "0.9"})
+    with pytest.raises(descent.ScenarioError, match=r"^r0\.start: a network run starts from the model's initial weights"):
+        descent.NetworkScenario.from_query({**query, "r0.start": "0,0"})
+    with pytest.raises(descent.ScenarioError, match=r"^runs: must hold 1 to 8 runs, got 0"):
+        descent.NetworkScenario.from_query({"dataset": "moons"})
 
 
 def _cli(argv, stdin=""):

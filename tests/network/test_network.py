@@ -78,3 +78,17 @@ def test_flat_vector_round_trips_and_matches_a_numpy_forward_pass():
     np.testing.assert_allclose(np.asarray(mlp.logits(flat, x)), z, rtol=1e-5)
     np.testing.assert_allclose(float(mlp.loss(flat, x, y)), bce, rtol=1e-5)
     assert float(mlp.accuracy(flat, x, y)) == np.mean((z > 0) == (y > 0.5))
+
+
+def test_the_parameter_pytree_names_each_layers_kernel_and_bias_and_round_trips():
+    mlp = network.MLP((5, 3), "tanh")
+    params = mlp.init(4)
+    flat = mlp.flatten(params)
+    tree = mlp.tree(flat)
+    assert list(tree) == ["dense_0", "dense_1", "dense_2"]
+    for (w, b), layer in zip(params, tree.values()):
+        np.testing.assert_array_equal(layer["kernel"], w)
+        np.testing.assert_array_equal(layer["bias"], b)
+    np.testing.assert_array_equal(np.asarray(mlp.flat_of(tree)), flat)
+    x = np.array([[0.3, -1.2], [2.0, 0.5]], np.float32)
+    np.testing.assert_array_equal(np.asarray(mlp.apply(tree, x)), np.asarray(mlp.logits(flat, x)))

@@ -4,7 +4,7 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 import descent
-from ui import network_lessons, network_page
+from ui import live_chart, network_lessons, network_page
 
 SCRIPT = "from ui import network_page\nnetwork_page.main()"
 QUERY = {"dataset": "circles", "size": "200", "epochs": "40", "hidden": "8",
@@ -23,13 +23,20 @@ def test_page_renders_the_link_and_keeps_its_state_in_the_url():
     at = page({**QUERY, "view": "Boundary", "run": "1"})
     assert not at.exception and not at.error
     assert at.sidebar.selectbox(key="net.dataset").value == "circles"
-    assert at.sidebar.number_input(key="net.r1.learning_rate").value == 0.2
+    # the run editors are the 2D page's (ui.run_editor): the first open, the others built when opened
+    assert at.sidebar.number_input(key="net.r0.adam:keras:learning_rate:exact").value == 0.02
+    assert "net.r1.sgd:keras:learning_rate:exact" not in [w.key for w in at.sidebar.number_input]
+    at.session_state["net.r1.editor"] = True
+    at.run()
+    assert at.sidebar.number_input(key="net.r1.sgd:keras:learning_rate:exact").value == 0.2
     assert at.selectbox(key="net.run").value == 1
     charts = at.get("plotly_chart")
     assert len(charts) == 1  # the animated boundary
-    at.sidebar.number_input(key="net.r0.learning_rate").set_value(0.05).run()
+    at.sidebar.number_input(key="net.r0.adam:keras:learning_rate:exact").set_value(0.05).run()
     query = dict(at.query_params)
-    assert query["r0.learning_rate"] == "0.05" and query["r1.momentum"] == "0.9"  # kept without a widget
+    assert query["r0.learning_rate"] == "0.05" and query["r1.momentum"] == "0.9"  # the other run untouched
+    # an editor's title names its optimizer, not its rate: an edit of the rate keeps the same expander
+    assert [e.label for e in at.sidebar.expander if e.label.startswith("Run")] == ["Run 1: Adam (Keras)", "Run 2: SGD (Keras)"]
     assert query["view"] == "Boundary" and query["run"] == "1"
     scene = descent.NetworkScenario.from_query(query)
     assert scene.runs[0].hparams["learning_rate"] == 0.05 and scene.model.hidden == (8,)
@@ -41,6 +48,14 @@ def test_curves_table_and_landscape_views():
     result = network_page.train(descent.NetworkScenario.from_query(QUERY))
     assert list(table["run"]) == [r.label for r in result.runs]
     assert np.isclose(table["train loss"][0], result.runs[0].train_loss[-1])
+    # the curves go through the 2D page's chart, from figures every session shares
+    loss, accuracy = live_chart.sent_figures(at.get("bidi_component"))
+    first = loss["data"][0]
+    assert first["name"] == f"{result.runs[0].label} (training)"
+    np.testing.assert_allclose(first["y"], result.runs[0].train_loss, rtol=1e-6)
+    assert accuracy["layout"]["yaxis"]["range"] == [0, 1.02]
+    scene = descent.NetworkScenario.from_query(QUERY)
+    assert network_page.train(scene) is result and network_page.curves_json(scene, "loss") is network_page.curves_json(scene, "loss")
     at.radio(key="net.view").set_value("Landscape").run()
     assert not at.exception
     caption = " ".join(c.value for c in at.caption)
@@ -83,3 +98,34 @@ def test_a_lesson_opens_from_the_sidebar_and_a_bad_lesson_link_warns():
     assert descent.NetworkScenario.from_query(query) == network_lessons.BY_ID["too_high"].build()
     at = page({"lesson": "nope"})
     assert not at.exception and any("lesson" in w.value and "batch_noise" in w.value for w in at.warning)
+
+
+def test_the_shared_run_editor_sets_flavour_schedule_and_a_third_run():
+    at = page(QUERY)
+    at.sidebar.button_group(key="net.r0.flavour").set_value("pytorch").run()
+    assert not at.exception
+    at.sidebar.selectbox(key="net.r0.schedule").set_value("cosine").run()
+    query = dict(at.query_params)
+    assert query["r0.flavour"] == "pytorch" and query["r0.schedule"] == "cosine"
+    # a cosine decay over the whole training: 40 epochs of ⌈160 / 32⌉ = 5 batches
+    assert query["r0.schedule.decay_steps"] == "200" and query["r0.learning_rate"] == "0.02"
+    at.run()  # the whole page (AppTest keeps only what the last edit's partial rerun drew)
+    at.sidebar.number_input(key="net.runs").set_value(3).run()
+    query = dict(at.query_params)
+    assert query["r2.optimizer"] == "adam" and query["r2.learning_rate"] == "0.01"
+    at.sidebar.number_input(key="net.runs").set_value(1).run()
+    assert "r1.optimizer" not in dict(at.query_params) and not at.exception
+
+
+def test_a_setting_redraws_the_views_alone():
+    at = page(QUERY)
+    at.sidebar.slider(key="net.epochs").set_value(41).run()
+    query = dict(at.query_params)
+    assert query["epochs"] == "41" and not at.exception
+    # the views were drawn from the new training; the sidebar was not drawn again (a partial rerun)
+    result = network_page.train(descent.NetworkScenario.from_query(query))
+    assert len(result.runs[0].train_loss) == 42
+    assert np.isclose(at.dataframe[0].value["train loss"][0], result.runs[0].train_loss[-1])
+    assert "net.dataset" not in [w.key for w in at.sidebar.selectbox]
+    at.run()
+    assert at.sidebar.selectbox(key="net.dataset").value == "circles" and at.sidebar.slider(key="net.epochs").value == 41

@@ -37,6 +37,11 @@ def test_curves_draw_training_and_validation_per_run_and_mark_divergence(result)
     accuracy = vn.training_curves(result, metric="accuracy", visible=[True, False])
     assert all(result.runs[1].label not in t["name"] for t in accuracy["data"])
     assert accuracy["layout"]["yaxis"]["range"] == [0, 1.02]
+    # the legend's top sits the same 64 px below the plot area in a short chart as in a tall one
+    for height in (300, 420, 600):
+        layout = vn.training_curves(result, height=height)["layout"]
+        plot_height = height - layout["margin"]["t"] - layout["margin"]["b"]
+        assert layout["legend"]["yanchor"] == "top" and -layout["legend"]["y"] * plot_height == pytest.approx(64)
 
 
 def test_boundary_animates_over_epochs_with_play(result):
@@ -55,6 +60,29 @@ def test_boundary_animates_over_epochs_with_play(result):
     markers = [t for t in spec["data"] if t["type"] == "scatter"]
     assert sum(len(t["x"]) for t in markers) == 80
     assert {t["marker"]["symbol"] for t in markers} == {"circle", "circle-open"}
+
+
+def test_the_boundary_axes_span_the_image_and_no_more(result):
+    """The heatmap's cells are centred on xs, ys: its image runs half a cell past them, and the
+    axes must end at the image's edges (not at the centres, nor widened past the image)."""
+    epochs = vn.frame_epochs(result.snapshot_epochs)
+    xs, ys, prob = descent.boundary(result, 0, epochs, resolution=20)
+    spec = vn.decision_boundary(result, 0, xs, ys, prob, epochs)
+    heatmap = spec["data"][0]
+    assert heatmap["type"] == "heatmap"
+    dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+    (x0, x1), (y0, y1) = result.data.domain
+    image_x = [min(heatmap["x"]) - dx / 2, max(heatmap["x"]) + dx / 2]
+    image_y = [min(heatmap["y"]) - dy / 2, max(heatmap["y"]) + dy / 2]
+    xaxis, yaxis = spec["layout"]["xaxis"], spec["layout"]["yaxis"]
+    np.testing.assert_allclose(xaxis["range"], image_x, rtol=1e-6)
+    np.testing.assert_allclose(yaxis["range"], image_y, rtol=1e-6)
+    # the data's box, whose edges are the first and last cell centres, is inside the image
+    np.testing.assert_allclose([image_x[0] + dx / 2, image_x[1] - dx / 2, image_y[0] + dy / 2, image_y[1] - dy / 2],
+                               [x0, x1, y0, y1], atol=1e-5)
+    # one scale on both axes: the plot area shrinks to the image instead of the range growing
+    assert yaxis["scaleanchor"] == "x"
+    assert xaxis["constrain"] == "domain" and yaxis["constrain"] == "domain"
 
 
 def test_frame_epochs_spread_over_the_run():
