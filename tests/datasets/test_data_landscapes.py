@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -258,3 +260,26 @@ def test_cli_data_errors_are_one_line():
     assert code == 2 and out == "" and err.count("\n") == 1 and "not a data landscape" in err
     code, _, err = _cli(["data", "-"], json.dumps(scene(size=3)))
     assert code == 2 and err.startswith("error: landscape.dataset.size:")
+
+
+CHILD = """
+import json, sys
+import descent
+def status(name):
+    with open('/proc/self/status') as f:
+        return next(int(l.split()[1]) // 1024 for l in f if l.startswith(name))
+scene = json.loads(sys.argv[1])
+descent.surface(scene, resolution=12)  # JAX and the model warmed up on a small grid
+before = status('VmRSS')
+descent.surface(scene, resolution=300)
+print(json.dumps({'before': before, 'peak': status('VmHWM')}))
+"""
+
+
+def test_the_map_of_a_data_landscape_is_computed_in_bounded_memory():
+    """A 300 × 300 grid of a 1000-example loss: every (w, b) × example residual at once was
+    300·300·1000 floats per intermediate (the app's memory peak); row by row it is a few MB."""
+    out = subprocess.run([sys.executable, "-c", CHILD, json.dumps(scene(size=1000))], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parents[2])  # fmt: skip
+    memory = json.loads(out.stdout.strip().splitlines()[-1])
+    assert memory["peak"] - memory["before"] < 120, memory
