@@ -16,6 +16,7 @@ which the Network page's runs use too; this module gives them their keys and `_e
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -48,19 +49,23 @@ FORMULA_ERROR = "formula_error"  # the session key of the last rejected formula'
 # -- applying an edit ---------------------------------------------------------------------------
 
 
-def _apply(change: Callable[[Scenario], Scenario], widget: str | None = None, part: str | None = None) -> None:
+def _apply(change: Callable[[Scenario], Scenario], widget: str | None = None,
+           part: str | Callable[[Scenario], str] | None = None) -> None:  # fmt: skip
     """Replace the scene by `change(scene)` and rerun the views and `part` (the sidebar part
-    the edited widget is in, when its drawing changes); if the model rejects the change, say
-    why and draw the `widget` anew from the unchanged scene (its value put back)."""
+    the edited widget is in, when its drawing changes; or a function of the scene after the
+    change that names it); if the model rejects the change, say why and draw the `widget`
+    anew from the unchanged scene (its value put back)."""
     try:
         new = change(state.scene())
     except ScenarioError as e:
         if widget is not None:
             widgets.renew(widget)
         state.notice(f"That change was not applied: {e}.")
+        new = state.scene()
     else:
         st.session_state[state.SCENE] = new
-    state.refresh(*([part] if part else []))
+    chosen = part(new) if callable(part) else part
+    state.refresh(*([chosen] if chosen else []))
 
 
 def _index_of(run_id: int) -> int:
@@ -74,15 +79,26 @@ def _keep_editor_open(run_id: int) -> None:
 
 
 def _edit_run(run_id: int, change: Callable[[Run], Run], widget: str | None = None) -> None:
+    """Apply `change` to the run; redraw the views and that run's editor alone, or every editor
+    when the run's name in their titles changed (its label, optimizer or flavour)."""
     _keep_editor_open(run_id)
+    index = _index_of(run_id)
+    before = run_editor.run_name(state.scene().runs[index], index)
 
     def on_scene(scene: Scenario) -> Scenario:
-        index = _index_of(run_id)
         runs = list(scene.runs)
         runs[index] = change(runs[index])
         return scene.replace(runs=tuple(runs))
 
-    _apply(on_scene, widget, state.RUNS_PART)
+    def part(scene: Scenario) -> str:
+        return run_part(run_id) if run_editor.run_name(scene.runs[index], index) == before else state.RUNS_PART
+
+    _apply(on_scene, widget, part)
+
+
+def run_part(run_id: int) -> str:
+    """The key of the part of the page that is one run's open editor."""
+    return state.run_key(run_id, "part")
 
 
 _value = run_editor.value
@@ -373,11 +389,11 @@ def _run_options(run_id: int, index: int, opts: Options, n_runs: int) -> None:
              disabled=n_runs <= 1, width="stretch")  # fmt: skip
 
 
-def run_title(run: Run, colour: str, shown: bool) -> str:
-    """An editor's title: a dot in the run's colour (hollow when hidden) and its label, the
-    label escaped so that nothing a user types is read as Markdown."""
+def run_title(run: Run, index: int, colour: str, shown: bool) -> str:
+    """An editor's title: a dot in the run's colour (hollow when hidden) and the run's name
+    (`run_editor.run_name`), escaped so that nothing a user types is read as Markdown."""
     dot = "●" if shown else "○"
-    return f':color[{dot}]{{foreground="{colour}"}} {escape_markdown(run.display_label)}'
+    return f':color[{dot}]{{foreground="{colour}"}} {escape_markdown(run_editor.run_name(run, index))}'
 
 
 def escape_markdown(text: str) -> str:
@@ -414,12 +430,24 @@ def _runs() -> None:
     for index, (run_id, run) in enumerate(zip(ids, scene.runs)):
         k_editor = state.run_key(run_id, "editor")
         widgets.seed(k_editor, False)
-        editor = st.expander(run_title(run, palette[index], index not in opts.hidden), key=k_editor, on_change="rerun")
+        editor = st.expander(run_title(run, index, palette[index], index not in opts.hidden), key=k_editor,
+                             on_change="rerun")  # fmt: skip
         if editor.open:
             with editor:
-                _run_editor(run_id, run)
-                _run_options(run_id, index, opts, len(scene.runs))
-                if run.start is not None:
-                    st.caption(f"Starts at its own point ({run.start[0]:g}, {run.start[1]:g}).")
+                # A part of its own: an edit of one of its values redraws this editor alone.
+                st.fragment(functools.partial(_editor_part, run_id), key=run_part(run_id))()
     st.button("+ Add run", on_click=_on_add_run, disabled=len(scene.runs) >= MAX_RUNS, key=state.key("add"),
               width="stretch")  # fmt: skip
+
+
+def _editor_part(run_id: int) -> None:
+    """One run's editor, drawn from the scene in the session (it reruns alone)."""
+    scene, opts = state.scene(), state.options()
+    if run_id not in st.session_state[state.RUN_IDS]:
+        return
+    index = _index_of(run_id)
+    run = scene.runs[index]
+    _run_editor(run_id, run)
+    _run_options(run_id, index, opts, len(scene.runs))
+    if run.start is not None:
+        st.caption(f"Starts at its own point ({run.start[0]:g}, {run.start[1]:g}).")

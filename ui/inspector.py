@@ -223,8 +223,9 @@ def map_overlays(scene, opts) -> dict | None:
     return {"run": run, "steps": descent.explain_steps(scene, run=run), "kinds": list(opts.overlays)}
 
 
-def _selected_in(key: str) -> int:
-    return widgets.run_index(st.session_state[key], [run.display_label for run in state.scene().runs])
+def _selected_in(key: str, labels: list[str] | None = None) -> int:
+    labels = labels if labels is not None else [run.display_label for run in state.scene().runs]
+    return widgets.run_index(st.session_state[key], labels)
 
 
 def _on_inspect_run() -> None:
@@ -233,8 +234,8 @@ def _on_inspect_run() -> None:
 
 def _on_overlays(key: str, run_key: str) -> None:
     kinds = tuple(k for k in OVERLAY_KINDS if k in (st.session_state[key] or ()))
-    selected, opts = _selected_in(run_key), state.options()
-    labels = [run.display_label for run in state.scene().runs]
+    labels = state.run_names()
+    selected, opts = _selected_in(run_key, labels), state.options()
     # A select of runs knows them by name: of two runs with the same name (a duplicate) it
     # reports the first, which is no new choice.
     same_run = selected == opts.selected or labels[selected] == labels[min(opts.selected, len(labels) - 1)]
@@ -262,8 +263,8 @@ def overlay_controls() -> None:
     """A toggle per kind of overlay, and the run they are drawn for (below the map, in a part of
     the page of their own: an edit of the scene redraws them only when the runs' names change,
     see state.refresh)."""
-    scene, opts = state.scene(), state.options()
-    labels = [run.display_label for run in scene.runs]
+    opts = state.options()
+    labels = state.run_names()  # no value in them: an edit of a value leaves this part alone
     st.session_state[state.OVERLAY_LABELS] = labels
     # The run select is a new widget whenever the runs' names change: a value its browser side
     # still holds for the old names must not read as a choice among the new ones.

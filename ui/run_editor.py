@@ -187,3 +187,14 @@ def schedule_section(slot: RunSlot, run: Run) -> None:
                            on_change=lambda name=p.name, key=pk: _on_schedule_param(slot, name, key))  # fmt: skip
     if spec.name != "constant":
         st.latex(spec.formula)
+
+
+def run_name(run: Run, index: int) -> str:
+    """"Run 4: Adam (Keras)", or "Run 4: my label": what names a run in its editor's title and in
+    selects of runs. Unlike the run's label on the map ("Adam lr=0.05"), no hyperparameter's value
+    is in it, so an edit of a value renames nothing that the sidebar shows (and redraws nothing
+    but the edited run's editor)."""
+    if run.label:
+        return f"Run {index + 1}: {run.label}"
+    return f"Run {index + 1}: {optimizers.get(run.optimizer).title} ({FLAVOUR_TITLES[run.flavour]})"
+

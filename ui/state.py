@@ -42,6 +42,13 @@ SIDEBAR_PARTS = (SHARE_PART, LANDSCAPE_PART, START_PART, RUNS_PART)
 OVERLAY_LABELS = "overlay_labels"
 
 
+def run_names() -> list[str]:
+    """The runs as selects of runs and the editors' titles name them (ui.run_editor.run_name)."""
+    from ui.run_editor import run_name
+
+    return [run_name(run, i) for i, run in enumerate(scene().runs)]
+
+
 def init() -> None:
     """On a session's first run: the scene from the URL (leniently), with its warnings."""
     if SCENE in st.session_state:
@@ -102,7 +109,7 @@ def refresh(*parts: str) -> NoReturn:
     mode, which hides it.)"""
     share = (SHARE_PART,) if st.session_state.get(SHARE_OPEN) else ()
     drawn = st.session_state.get(OVERLAY_LABELS)
-    stale = drawn is not None and drawn != [run.display_label for run in scene().runs]
+    stale = drawn is not None and drawn != run_names()
     overlays = (OVERLAYS_PART,) if stale or OVERLAYS_PART in parts else ()
     sidebar = () if options().lecture else (*share, *(p for p in parts if p != OVERLAYS_PART))
     st.rerun(scope=[VIEWS_PART, *dict.fromkeys(sidebar), *overlays])

@@ -127,3 +127,20 @@ def test_the_table_converts_to_arrow_as_it_is():
     pa.Table.from_pandas(pd.DataFrame(columns))  # raises on a mixed column
     with pytest.raises(pa.ArrowException):  # what the old table did: "—" among numbers
         pa.Table.from_pandas(pd.DataFrame({"steps": [12, "—"]}))
+
+
+def test_an_edit_of_a_value_redraws_that_runs_editor_alone():
+    """An editor's title names the run without its values ("Run 4: Adam (Keras)"), so an edit
+    of a value redraws the views and the edited run's editor, not the other runs' editors; a
+    new label renames the run and redraws every editor."""
+    at = app()
+    at.session_state["g0:r3:editor"] = True
+    at.run()
+    at.number_input(key="g0:r3:adam:keras:learning_rate:exact").set_value(0.07).run()  # what this edit drew
+    clean(at)
+    assert not at.sidebar.expander and [s.label for s in at.sidebar.select_slider][:1] == ["learning_rate (η)"]
+    assert at.session_state[state.SCENE].runs[3].hparams["learning_rate"] == 0.07
+    at.run()
+    at.text_input(key="g0:r3:label").input("my Adam").run()
+    titles = [e.label.replace("\\", "") for e in at.sidebar.expander]  # Markdown escapes taken out
+    assert len(titles) == 4 and titles[3].endswith("Run 4: my Adam") and titles[0].endswith("Run 1: SGD (Keras)")
