@@ -48,3 +48,16 @@ def per_view(query: Mapping[str, str] = QUERY) -> dict[str, int]:
             raise RuntimeError(f"the {view} view raised: {at.exception[0].value}")
         sizes[view] = element_bytes(at.main)
     return sizes
+
+
+def map_bytes(query: Mapping[str, str] = QUERY) -> int:
+    """Bytes of the main area's elements with the map shown (the default view)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if at.exception:
+        raise RuntimeError(f"the map raised: {at.exception[0].value}")
+    return element_bytes(at.main)

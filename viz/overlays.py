@@ -56,14 +56,19 @@ def scale(vecs: np.ndarray, span: float) -> float:
     return SHARE * span / top if top > 0 else 0.0
 
 
-def _shape(kind: str, head: np.ndarray, vec: np.ndarray, factor: float) -> tuple[list, list]:
+def _shape(kind: str, head: np.ndarray, vec: np.ndarray, factor: float) -> tuple[np.ndarray, np.ndarray]:
+    """The arrow (or box) as x and y, in float32 like the path it starts from: written as the
+    shortest decimal of a float32, an arrow takes half the bytes of a float64 one in each of the
+    hundred frames."""
     if not (np.all(np.isfinite(vec)) and np.all(np.isfinite(head))):
-        return [], []
+        return np.zeros(0, np.float32), np.zeros(0, np.float32)
     x, y = float(head[0]), float(head[1])
     if kind == "box":
         hx, hy = float(vec[0] * factor), float(vec[1] * factor)
-        return [x - hx, x + hx, x + hx, x - hx, x - hx], [y - hy, y - hy, y + hy, y + hy, y - hy]
-    return [x, x + float(vec[0] * factor)], [y, y + float(vec[1] * factor)]
+        xs, ys = [x - hx, x + hx, x + hx, x - hx, x - hx], [y - hy, y - hy, y + hy, y + hy, y - hy]
+    else:
+        xs, ys = [x, x + float(vec[0] * factor)], [y, y + float(vec[1] * factor)]
+    return np.asarray(xs, np.float32), np.asarray(ys, np.float32)
 
 
 class Overlays:

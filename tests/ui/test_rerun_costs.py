@@ -144,3 +144,11 @@ def test_an_edit_of_a_value_redraws_that_runs_editor_alone():
     at.text_input(key="g0:r3:label").input("my Adam").run()
     titles = [e.label.replace("\\", "") for e in at.sidebar.expander]  # Markdown escapes taken out
     assert len(titles) == 4 and titles[3].endswith("Run 4: my Adam") and titles[0].endswith("Run 1: SGD (Keras)")
+
+
+def test_the_overlays_of_the_selected_run_add_at_most_a_quarter_to_the_map():
+    """Issue 9's budget, for the run with the most kinds (Adam: −gradient, momentum, step taken,
+    the η_eff box) at 4 runs × 1000 steps."""
+    without = payload.map_bytes(payload.QUERY | {"overlays": "none"})
+    with_adams = payload.map_bytes(payload.QUERY | {"selected": "3"})
+    assert without > 50_000 and without < with_adams <= 1.25 * without, (without, with_adams)

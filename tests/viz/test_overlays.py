@@ -58,7 +58,7 @@ def test_one_scale_per_kind_fits_the_largest_arrow_in_a_share_of_the_view(steady
     for frame in spec["frames"]:
         for kind, index in where.items():
             item = frame["data"][animated.index(index)]
-            if item["x"]:
+            if len(item["x"]):
                 longest[kind] = max(longest[kind], float(np.hypot(item["x"][1] - item["x"][0], item["y"][1] - item["y"][0])))
     for kind, length in longest.items():
         assert 0 < length <= SHARE * span * (1 + 1e-5)
