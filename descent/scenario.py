@@ -156,14 +156,18 @@ class Run:
         return self.label or auto_label(self)
 
 
+def method_title(run: Run, hparams: Mapping | None = None) -> str:
+    """"Adam", or for SGD with momentum "Momentum" (or "Nesterov"): the method a run uses."""
+    hp = hparams if hparams is not None else run.resolved_hparams()
+    if run.optimizer == "sgd" and hp.get("momentum", 0) > 0:
+        return "Nesterov" if hp.get("nesterov") else "Momentum"
+    return optimizers.get(run.optimizer).title
+
+
 def auto_label(run: Run, hparams: Mapping | None = None) -> str:
     """"Adam lr=0.01", plus what sets the run apart: flavour, flags, schedule."""
-    spec = optimizers.get(run.optimizer)
     hp = hparams if hparams is not None else run.resolved_hparams()
-    title = spec.title
-    if run.optimizer == "sgd" and hp.get("momentum", 0) > 0:
-        title = "Nesterov" if hp.get("nesterov") else "Momentum"
-    parts = [title, f"lr={hp['learning_rate']:g}"]
+    parts = [method_title(run, hp), f"lr={hp['learning_rate']:g}"]
     if run.optimizer == "sgd" and hp.get("momentum", 0) > 0:
         parts.append(f"μ={hp['momentum']:g}")
     parts += [name for name in ("amsgrad", "centered") if hp.get(name)]

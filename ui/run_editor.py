@@ -22,6 +22,7 @@ import streamlit as st
 
 import optimizers
 from descent import Params, Run, Schedule
+from descent.scenario import method_title
 from optimizers import REQUIRED, schedules
 from optimizers.spec import FLAVOUR_TITLES
 from ui import widgets
@@ -196,5 +197,5 @@ def run_name(run: Run, index: int) -> str:
     but the edited run's editor)."""
     if run.label:
         return f"Run {index + 1}: {run.label}"
-    return f"Run {index + 1}: {optimizers.get(run.optimizer).title} ({FLAVOUR_TITLES[run.flavour]})"
+    return f"Run {index + 1}: {method_title(run)} ({FLAVOUR_TITLES[run.flavour]})"
 
