@@ -191,11 +191,11 @@ def schedule_section(slot: RunSlot, run: Run) -> None:
 
 
 def run_name(run: Run, index: int) -> str:
-    """"Run 4: Adam (Keras)", or "Run 4: my label": what names a run in its editor's title and in
-    selects of runs. Unlike the run's label on the map ("Adam lr=0.05"), no hyperparameter's value
-    is in it, so an edit of a value renames nothing that the sidebar shows (and redraws nothing
-    but the edited run's editor)."""
+    """"Run 4: Adam", or "Run 4: my label": what names a run in its editor's title and in selects
+    of runs. Unlike the run's label on the map ("Adam lr=0.05 (PyTorch)"), neither a value nor the
+    flavour is in it (the editor shows both), so such an edit renames nothing that the sidebar
+    shows, and redraws nothing of it but the edited run's editor."""
     if run.label:
         return f"Run {index + 1}: {run.label}"
-    return f"Run {index + 1}: {method_title(run)} ({FLAVOUR_TITLES[run.flavour]})"
+    return f"Run {index + 1}: {method_title(run)}"
 

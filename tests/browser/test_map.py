@@ -47,7 +47,7 @@ def test_default_scene_loads_without_errors_and_draws_the_map(app):
 def test_learning_rate_controls_change_that_run_and_the_url(app):
     page = app.open()
     before = page.map_state()
-    adam = page.open_expander("Adam (Keras)")
+    adam = page.open_expander("Run 4: Adam")
     slider = adam.locator("[data-testid='stSlider'] input[type=range]").first  # learning_rate, 1-2-5 steps
     exact = adam.locator("[data-testid='stNumberInput'] input").first  # learning_rate (exact)
     expect(slider).to_have_attribute("aria-valuetext", "0.05")
@@ -84,7 +84,7 @@ def test_learning_rate_controls_change_that_run_and_the_url(app):
 
     # The run's editor stays open while it is being tuned; its title names the run, not the rate
     # (an edit of a value redraws that editor alone).
-    expect(adam.locator("summary")).to_have_text(re.compile(r"● Run 4: Adam \(Keras\)$"))
+    expect(adam.locator("summary")).to_have_text(re.compile(r"● Run 4: Adam$"))
     expect(adam.locator("details")).to_have_attribute("open", "")
 
     # Back to 0.1: the path drawn is the one drawn for 0.1 before, not the last one.

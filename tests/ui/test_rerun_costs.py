@@ -130,7 +130,7 @@ def test_the_table_converts_to_arrow_as_it_is():
 
 
 def test_an_edit_of_a_value_redraws_that_runs_editor_alone():
-    """An editor's title names the run without its values ("Run 4: Adam (Keras)"), so an edit
+    """An editor's title names the run without its values ("Run 4: Adam"), so an edit
     of a value redraws the views and the edited run's editor, not the other runs' editors; a
     new label renames the run and redraws every editor."""
     at = app()
@@ -143,7 +143,7 @@ def test_an_edit_of_a_value_redraws_that_runs_editor_alone():
     at.run()
     at.text_input(key="g0:r3:label").input("my Adam").run()
     titles = [e.label.replace("\\", "") for e in at.sidebar.expander]  # Markdown escapes taken out
-    assert len(titles) == 4 and titles[3].endswith("Run 4: my Adam") and titles[1].endswith("Run 2: Momentum (Keras)")
+    assert len(titles) == 4 and titles[3].endswith("Run 4: my Adam") and titles[1].endswith("Run 2: Momentum")
 
 
 def test_the_overlays_of_the_selected_run_add_at_most_a_quarter_to_the_map():
