@@ -104,6 +104,30 @@ class Overlays:
             out.append({"x": x, "y": y})
         return out
 
+    def at_steps(self, steps: Sequence[int]) -> list[list[dict]]:
+        """`at(step)` for each of `steps` (the animation's frames), computed a kind at a time:
+        the same numbers as `_shape`'s, in a millisecond instead of five."""
+        steps = np.asarray(steps, dtype=int)
+        per_kind = []
+        for kind in self.kinds:
+            vecs = np.asarray(self.vecs[kind])
+            k = np.minimum(steps, len(vecs) - 1)
+            shown = k >= 0
+            k = np.maximum(k, 0)
+            heads = self.path[k].astype(np.float64)
+            moves = (vecs[k] * np.float32(self.factors[kind])).astype(np.float64)  # as _shape: float32 products
+            finite = shown & np.isfinite(heads).all(axis=1) & np.isfinite(vecs[k]).all(axis=1)
+            x, y, mx, my = heads[:, 0], heads[:, 1], moves[:, 0], moves[:, 1]
+            if kind == "box":
+                xs = np.stack([x - mx, x + mx, x + mx, x - mx, x - mx], axis=1)
+                ys = np.stack([y - my, y - my, y + my, y + my, y - my], axis=1)
+            else:
+                xs, ys = np.stack([x, x + mx], axis=1), np.stack([y, y + my], axis=1)
+            xs, ys = xs.astype(np.float32), ys.astype(np.float32)
+            empty = np.zeros(0, np.float32)
+            per_kind.append([{"x": xs[i], "y": ys[i]} if finite[i] else {"x": empty, "y": empty} for i in range(len(steps))])
+        return [[kind_items[i] for kind_items in per_kind] for i in range(len(steps))]
+
     def traces(self, step: int) -> list[dict]:
         traces = []
         for kind, data in zip(self.kinds, self.at(step)):

@@ -153,7 +153,7 @@ def trajectory_map_spec(
     frame_list: list[dict] = []
     recipe = None
     if len(steps) > 1:
-        extra = None if state is None else [state.at(min(int(s), len(state.path) - 1)) for s in steps]
+        extra = None if state is None else state.at_steps(np.minimum(steps, len(state.path) - 1))
         if frame_recipe and all(len(run.path) <= MAX_PATH_POINTS for _, run in runs):
             recipe = _recipe(steps, trail, animated, path_traces=list(range(1, 1 + len(runs))), extra=extra)
         else:

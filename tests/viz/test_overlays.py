@@ -82,3 +82,19 @@ def test_no_kinds_or_a_hidden_run_means_no_overlay(steady_1000):
     hidden = viz.trajectory_map_spec(steady_1000.result, steady_1000.surface, visible=[False, True, True, True],
                                      overlays={"run": 0, "steps": steps, "kinds": list(KINDS)})  # fmt: skip
     assert not overlay_indices(hidden)
+
+
+def test_the_frames_overlays_are_each_steps_shapes(steady_1000):
+    """`at_steps` (all frames at once) gives `at`'s shapes, step by step, bit for bit."""
+    from viz.overlays import Overlays
+
+    result = steady_1000.result
+    steps = descent.explain_steps(steady_1000.scenario, run=0)
+    span = min(float(np.ptp(steady_1000.surface[0])), float(np.ptp(steady_1000.surface[1])))
+    overlays = Overlays(steps, result.runs[0].path, ["gradient", "momentum", "step", "box"], span, "run")
+    chosen = [0, 1, 7, 500, len(result.runs[0].path) - 1, len(result.runs[0].path) + 5]
+    for got, step in zip(overlays.at_steps(chosen), chosen):
+        want = overlays.at(step)
+        assert len(got) == len(want) == len(overlays.kinds)
+        for g, w in zip(got, want):
+            assert np.array_equal(g["x"], w["x"]) and np.array_equal(g["y"], w["y"])
