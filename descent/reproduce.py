@@ -257,10 +257,11 @@ for k in range(STEPS + 1):
     optimizer.zero_grad()
     loss = f(point)
     loss.backward()
-    if diverged(point.detach().numpy(), float(loss)):
+    value = float(loss.detach())  # (float(loss) would warn: loss requires grad)
+    if diverged(point.detach().numpy(), value):
         diverged_at = k
         break
-    last = (point.detach().numpy().copy(), float(loss))
+    last = (point.detach().numpy().copy(), value)
     if k == STEPS:
         break
     if NOISE is not None:
