@@ -20,9 +20,20 @@ run's resolved hyperparameters (Keras's epsilon 1e-7, say), which is what its Py
 runs; the last column shows how far that lands from the run's own flavour (informative: the
 frameworks' updates differ, e.g. where epsilon is added).
 
-Prints one table row per script (scene, script, max |Δ final point|, |Δ final loss|, verdict,
-Δ point from the run's own flavour) and exits 1 when one script does not match within the
-tests' tolerance (point rtol 1e-4 atol 1e-5, loss rtol 1e-3 atol 1e-6, the same divergence).
+Prints one table row per script: scene, script, max |Δ final point|, |Δ final loss|, the
+1-ulp spread, verdict, Δ point from the run's own flavour. The verdict:
+
+- match: within the tests' tolerance (point rtol 1e-4 atol 1e-5, loss rtol 1e-3 atol 1e-6,
+  the same divergence step);
+- chaotic: not within it, but moving the run's start or one hyperparameter by one float32 ulp
+  moves the engine's own final point at least half as far (the 1-ulp spread, see
+  nudged_spread): the scene amplifies rounding differences (e.g. RMSprop's sign-like steps
+  around a minimum, an unstable minimum), and cannot tell the script from the engine;
+- MISMATCH: further than that; the tool exits 1 (and on a script that fails).
+
+The scenes were chosen so that each piece of a script changes the final point beyond the
+tolerance: a script without its scheduler.step(), nesterov, centered, amsgrad, weight decay,
+initial accumulator, betas, rho, noise or shuffle is a MISMATCH in its scenes.
 """
 
 from __future__ import annotations
