@@ -257,10 +257,11 @@ for k in range(STEPS + 1):
     optimizer.zero_grad()
     loss = f(point)
     loss.backward()
-    if diverged(point.detach().numpy(), float(loss)):
+    value = float(loss.detach())  # detached: a float of a tensor that requires grad warns
+    if diverged(point.detach().numpy(), value):
         diverged_at = k
         break
-    last = (point.detach().numpy().copy(), float(loss))
+    last = (point.detach().numpy().copy(), value)
     if k == STEPS:
         break
     if NOISE is not None:
@@ -270,11 +271,11 @@ for k in range(STEPS + 1):
 _TORCH_DATA_LOOP = """last, diverged_at = None, None
 for k in range(STEPS + 1):
     with torch.no_grad():
-        loss = f(point)  # the whole data's loss at the point
-    if diverged(point.detach().numpy(), float(loss)):
+        value = float(f(point))  # the whole data's loss at the point
+    if diverged(point.detach().numpy(), value):
         diverged_at = k
         break
-    last = (point.detach().numpy().copy(), float(loss))
+    last = (point.detach().numpy().copy(), value)
     if k == STEPS:
         break
     optimizer.zero_grad()
