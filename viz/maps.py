@@ -37,8 +37,8 @@ CONTOUR_LEVELS = 14
 VALUE_STOPS = ("#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b", "#fde725")
 # NOT_CONVERGED_VEIL as the image blends it over a cell's colour.
 VEIL_RGB, VEIL_ALPHA = np.array([150.0, 150.0, 150.0]), 0.55
-# The hover layer's cells per side at most (every k-th cell of the map).
-HOVER_CELLS = 40
+# The hover layer's cells per side at most (every k-th cell of a bigger map).
+HOVER_CELLS = 64
 
 CONVERGED, NOT_CONVERGED, DIVERGED = 0, 1, 2
 # The tuning curves' rows of diverged crosses, one per run, each this factor below the one above.
@@ -129,9 +129,10 @@ def _cell_edges(values: np.ndarray, log: bool) -> tuple[float, float]:
 
 
 def _hover_layer(xs, ys, values, status, bar_title: str, digits: str, x_label: str, y_label: str | None) -> dict:
-    """A transparent heatmap of at most HOVER_CELLS × HOVER_CELLS of the map's cells (every k-th),
-    each labelled with its own values: hovering shows a real cell near the pointer, and plotly.js
-    draws 1,600 cells instead of 40,000 (the picture is the image under the plot)."""
+    """A transparent heatmap of at most HOVER_CELLS × HOVER_CELLS of the map's cells (all of a
+    64 × 64 map, every 4th of a 200 × 200 one), each labelled with its own values: hovering shows a
+    real cell near the pointer, and plotly.js draws 2,500 cells instead of 40,000 (the picture is
+    the image under the plot)."""
     rows = np.arange(0, len(ys), max(1, -(-len(ys) // HOVER_CELLS)))
     columns = np.arange(0, len(xs), max(1, -(-len(xs) // HOVER_CELLS)))
     sub_values, sub_status = values[np.ix_(rows, columns)], status[np.ix_(rows, columns)]

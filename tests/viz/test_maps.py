@@ -56,7 +56,7 @@ def test_a_200_by_200_map_is_an_image_under_a_light_hover_layer(colour):
     payload = len(figure_json(spec).encode())
     assert payload <= 4 * 200 * 200, payload  # random cells: a real map's PNG is smaller
     assert png_pixels(spec["layout"]["images"][0]["source"]).shape == (200, 200, 3)
-    # plotly.js draws no grid of the map's size: the hover layer holds at most 40 × 40 cells,
+    # plotly.js draws no grid of the map's size: the hover layer holds at most 64 × 64 cells,
     # and no trace carries a point per cell.
     for trace in spec["data"]:
         if trace["type"] == "heatmap":
