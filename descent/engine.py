@@ -21,7 +21,12 @@ costs a few microseconds of dispatch and a warm 1000-step run takes about 0.1 ms
 from __future__ import annotations
 
 import collections
+import concurrent.futures
+import contextlib
 import functools
+import os
+import queue
+import threading
 from typing import NamedTuple
 
 import jax
@@ -416,6 +421,42 @@ def trajectory(key: RunKey, values: np.ndarray, start, seed: int, steps: int, to
 # -- sweeps --------------------------------------------------------------------------------------
 
 
+# A sweep trajectory's status, one int32 per trajectory: the first step within tolerance of a
+# minimum (≥ 0), not there yet, or diverged (sticky). One array read and written per step
+# instead of two (the step within tolerance and a diverged flag): the checks cost a third of
+# a sweep's step.
+RUNNING, DIVERGED = -1, -2
+
+
+def _rows_value_and_grad(f, n: int):
+    """(loss (N,), ∇f (2, N)) of f at N points held as one (2, N) array.
+
+    A landscape formula reads its point as `xy[0], xy[1]`, so it takes the two rows as a pair
+    and computes elementwise on them: the gradient then comes out as two contiguous rows. The
+    generic `vmap` of f's gradient builds it as an (N, 2) array of padded halves that every
+    consumer reads transposed (a sixth of the step). The operations per point are the same (the
+    cotangent 1 on each loss): a 512 × 512 Adam basin map on Himmelblau comes out bit for bit as
+    with the `vmap`, and in a 200 × 200 Adam map on Rosenbrock 150 of 150 sampled cells have
+    `descent.run`'s final loss bit for bit (90 with the `vmap`; XLA compiles the two shapes
+    differently). A function that does not take the pair (one reducing over its point, or a
+    data landscape's) gets the `vmap`.
+    """
+    by_point = jax.vmap(jax.value_and_grad(f), in_axes=1, out_axes=(0, 1))
+    row = jax.ShapeDtypeStruct((n,), jnp.float32)
+    try:
+        takes_rows = jax.eval_shape(lambda x, y: f((x, y)), row, row).shape == (n,)
+    except Exception:  # noqa: BLE001 - any failure to trace on a pair means: not elementwise
+        takes_rows = False
+    if not takes_rows:
+        return by_point
+
+    def value_and_grad(p):
+        loss, pull = jax.vjp(lambda x, y: f((x, y)), p[0], p[1])
+        return loss, jnp.stack(pull(jnp.ones_like(loss)))
+
+    return value_and_grad
+
+
 @functools.partial(jax.jit, static_argnums=(0, 1))
 def _sweep_chunk(key: RunKey, grid_names: tuple[str, ...], shared, grid, carry, k0, xi, steps, tol, minima, count):
     _traces[("sweep", key, grid_names, grid.shape[1])] += 1
@@ -432,29 +473,32 @@ def _sweep_chunk(key: RunKey, grid_names: tuple[str, ...], shared, grid, carry, 
             overrides[name] = grid[j : j + 1]
             j += 1
     f, tx, _, oracle = _problem(key, shared, overrides, batched=True)
-    value_and_grad = jax.vmap(jax.value_and_grad(f), in_axes=1, out_axes=(0, 1))
+    landscape = landscapes.get(key.landscape)
+    value_and_grad = _rows_value_and_grad(f, grid.shape[1]) if not landscape.data_size else \
+        jax.vmap(jax.value_and_grad(f), in_axes=1, out_axes=(0, 1))
 
     def near(p):  # the minima are values (`minima_slots`): a new formula's compile nothing
         return _near_minimum(p[0], p[1], minima, tol, count)
 
     def step(carry, inputs):
-        p, state, hit, diverged = carry
+        p, state, status = carry
         k, noise = inputs
         s = advance(value_and_grad, tx, oracle, p, state, noise)
         active = k < steps
-        diverged = diverged | (active & _diverged(p[0], p[1], s.loss))
-        hit = jnp.where((hit < 0) & active & ~diverged & near(p), k, hit)
-        return (jnp.where(active, p + s.update, p), s.state, hit, diverged), None
+        # Diverged at p wins over within tolerance at p, as a diverged run has no step to converge.
+        reached = jnp.where((status == RUNNING) & active & near(p), k, status)
+        status = jnp.where(active & _diverged(p[0], p[1], s.loss), DIVERGED, reached)
+        return (jnp.where(active, p + s.update, p), s.state, status), None
 
-    p, state, hit, diverged = carry
-    carry = (p, _fresh_if_first(k0, tx, p, state), hit, diverged)
+    p, state, status = carry
+    carry = (p, _fresh_if_first(k0, tx, p, state), status)
     carry, _ = jax.lax.scan(step, carry, (k0 + jnp.arange(SWEEP_CHUNK), xi))
     # The outcome as of this chunk (the caller keeps the last chunk's): the end point, its
     # loss, the first step within tolerance of a minimum, and divergence.
-    p, _, hit, diverged = carry
+    p, _, status = carry
     loss = jax.vmap(f, in_axes=1)(p)
-    diverged = diverged | _diverged(p[0], p[1], loss)
-    hit = jnp.where((hit < 0) & ~diverged & near(p), steps, hit)
+    diverged = (status == DIVERGED) | _diverged(p[0], p[1], loss)
+    hit = jnp.where((status == RUNNING) & ~diverged & near(p), steps, status)
     outcome = (jnp.where(diverged, jnp.nan, p).T, jnp.where(diverged, jnp.nan, loss), jnp.where(diverged, -1, hit), diverged)
     return carry, outcome
 
@@ -471,16 +515,26 @@ def batch_bucket(n: int) -> int:
 
 
 # Trajectories per compiled sweep call at most: a bigger grid is computed in equal batches of
-# at most this many, one after the other, so memory stays bounded whatever the grid (a batch's
-# carry, optimizer state and per-step temporaries are a few MB; the results of a million
-# trajectories ~17 MB on the host).
-SWEEP_BATCH = 1 << 16
+# at most this many, so memory stays bounded whatever the grid (the results of a million
+# trajectories ~17 MB on the host). 8,192 keeps a batch's carry and per-step temporaries (64 kB
+# per (2, N) array) in a core's L2 cache: with 65,536 a 512 × 512 basin map took 1.4–1.7 s of
+# CPU time, with 8,192 0.8–0.95 s (measured on the 2-core machine, two workers).
+SWEEP_BATCH = 1 << 13
+# Batches computed at once, each by its own thread: one compiled call kept about one core busy
+# (its wall time was its CPU time), so two batches side by side use both cores of the machine
+# the maps are specified for.
+SWEEP_WORKERS = max(1, min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
-def sweep_batches(n: int) -> tuple[int, int]:
+def sweep_batches(n: int, workers: int | None = None) -> tuple[int, int]:
     """(number of batches, padded batch size) for `n` trajectories: equal batches of at most
-    SWEEP_BATCH, each padded to a bucket, so that 512 × 512 starts run as 4 × 65,536."""
+    SWEEP_BATCH, each padded to a bucket, so that 512 × 512 starts run as 32 × 8,192. Several
+    batches come in a multiple of the workers, so that none waits idle for the last one
+    (200 × 200 runs as 6 × 6,912, not 5 × 8,192)."""
+    workers = SWEEP_WORKERS if workers is None else workers
     count = max(1, -(-n // SWEEP_BATCH))
+    if count > 1:
+        count = -(-count // workers) * workers
     return count, min(batch_bucket(-(-n // count)), SWEEP_BATCH)
 
 
@@ -503,9 +557,9 @@ def sweep(
 
     `shared` is the packed vector common to all trajectories; `grid` holds, per trajectory,
     the values of `grid_names` (a decay rate followed by its complement). The trajectories run
-    in batches (`sweep_batches`), each in chunks of SWEEP_CHUNK steps; `progress(done, total)`,
-    when given, is called after each chunk of each batch (and then waits for it to finish, which
-    a sweep without progress does not).
+    in batches (`sweep_batches`), SWEEP_WORKERS at a time, each in chunks of SWEEP_CHUNK steps;
+    `progress(done, total)`, when given, is called on the calling thread after each chunk of
+    each batch (and then waits for it to finish, which a sweep without progress does not).
     """
     n = starts.shape[0]
     count, size = sweep_batches(n)
@@ -516,22 +570,66 @@ def sweep(
     chunks = max(1, -(-steps // SWEEP_CHUNK))
     template = _state_template(key, (2, size))
     slots, known = minima_slots(key.landscape, minima)
-    outcomes = []
-    for b in range(count):
+    step_inputs = [noise_chunk(seed, SWEEP_CHUNK, index) if inputs is None else inputs(SWEEP_CHUNK, index) for index in range(chunks)]
+
+    def batch(b: int, chunk_done=None):
         rows = slice(b * size, (b + 1) * size)
         batch_grid = np.ascontiguousarray(grid[rows].T)
-        carry = (np.ascontiguousarray(starts[rows].T), template, np.full((size,), -1, np.int32), np.zeros((size,), bool))
+        carry = (np.ascontiguousarray(starts[rows].T), template, np.full((size,), RUNNING, np.int32))
         outcome = None
         for index in range(chunks):
-            xi = noise_chunk(seed, SWEEP_CHUNK, index) if inputs is None else inputs(SWEEP_CHUNK, index)
-            carry, outcome = _sweep_chunk(key, grid_names, shared, batch_grid, carry, np.int32(index * SWEEP_CHUNK), xi, steps_, tol_,
-                                          slots, known)
-            if progress is not None:
+            # The first call of a batch may trace and compile: one thread at a time, so that
+            # two batches do not compile the same code side by side (dispatching is quick).
+            with _first_call if index == 0 else contextlib.nullcontext():
+                carry, outcome = _sweep_chunk(key, grid_names, shared, batch_grid, carry, np.int32(index * SWEEP_CHUNK),
+                                              step_inputs[index], steps_, tol_, slots, known)
+            if chunk_done is not None:
                 jax.block_until_ready(outcome)
-                progress(b * chunks + index + 1, count * chunks)
-        outcomes.append([np.asarray(a) for a in outcome])
+                chunk_done()
+        return [np.asarray(a) for a in outcome]
+
+    workers = min(SWEEP_WORKERS, count)
+    if workers == 1:
+        done = iter(range(1, count * chunks + 1))
+        report = None if progress is None else (lambda: progress(next(done), count * chunks))
+        outcomes = [batch(b, report) for b in range(count)]
+    else:
+        outcomes = _in_threads(batch, count, workers, chunks, progress)
     p, loss, hit, diverged = (np.concatenate(parts)[:n] for parts in zip(*outcomes))
     return p, loss, hit, diverged
+
+
+_first_call = threading.Lock()
+
+
+def _in_threads(batch, count: int, workers: int, chunks: int, progress) -> list:
+    """`batch(b, chunk_done)` for b < count on `workers` threads (jitted calls release the GIL),
+    their results in order; `progress(done, total)` called here, on the calling thread (a
+    Streamlit progress bar must be updated from its script's thread), as chunks finish."""
+    finished: queue.SimpleQueue = queue.SimpleQueue()
+    chunk_done = None if progress is None else (lambda: finished.put(True))
+
+    def run(b):
+        try:
+            return batch(b, chunk_done)
+        finally:
+            finished.put(None)  # this batch is over (also when it raised): wake the caller
+
+    with concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="descent-sweep") as pool:
+        futures = [pool.submit(run, b) for b in range(count)]
+        try:
+            done = over = 0
+            while over < count:
+                if finished.get() is None:
+                    over += 1
+                else:
+                    done += 1
+                    progress(done, count * chunks)
+        except BaseException:  # e.g. a rerun stopping the script: start no further batch
+            for future in futures:
+                future.cancel()
+            raise
+        return [future.result() for future in futures]
 
 
 def reached_minimum(points: np.ndarray, minima: np.ndarray, tol: float) -> np.ndarray:

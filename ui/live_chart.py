@@ -274,6 +274,7 @@ function placeBackground(gd, background) {
   }
   const image = box.firstChild;
   if (image.getAttribute('src') !== background.source) image.setAttribute('src', background.source);
+  image.style.imageRendering = background.pixelated ? 'pixelated' : '';  // a map's cells stay sharp squares
   positionBackground(gd);
 }
 
@@ -360,10 +361,11 @@ def _renderer():
     return _component
 
 
-def with_background(spec: dict) -> dict:
+def with_background(spec: dict, pixelated: bool = False) -> dict:
     """The figure with its (first) layout image taken out, to be drawn under the plot area by
     the page instead of inside plotly.js's SVG (see placeBackground). The plot's own background
-    becomes transparent so the image shows through."""
+    becomes transparent so the image shows through. `pixelated`: scaled up, each pixel stays a
+    sharp square (a map's cells) instead of being blurred into its neighbours."""
     layout = dict(spec["layout"])
     images = list(layout.pop("images", []))
     if not images:
@@ -373,6 +375,8 @@ def with_background(spec: dict) -> dict:
     layout["plot_bgcolor"] = layout["paper_bgcolor"] = "rgba(0,0,0,0)"
     x0, y1 = float(image["x"]), float(image["y"])
     background = {"source": image["source"], "x0": x0, "x1": x0 + float(image["sizex"]), "y0": y1 - float(image["sizey"]), "y1": y1}
+    if pixelated:
+        background["pixelated"] = True
     return {**spec, "layout": layout, "background": background}
 
 

@@ -5,8 +5,8 @@ on Rosenbrock), a 512 × 512 basin map (Adam on Himmelblau) and the tuning of 4 
 learning rates (Rosenbrock), each run 1000 steps. A map is asked for by opening the Maps view:
 a page opens the scene's link (the map's choices in its `map.*` keys) on the Map view, and the
 click on "Maps" is the request. The time runs from that click (taken inside the page, at
-pointerup) to the map drawn in the page: plotly.js holds the map's data (a 200 × 200 heatmap
-rendered, the 512-pixel basin image decoded, 4 tuning curves of 64 rates) after a redraw.
+pointerup) to the map drawn in the page: plotly.js holds the map's data (the 200 × 200 image of a
+hyperparameter map and the 512-pixel basin image decoded, 4 tuning curves of 64 rates) after a redraw.
 
 Each map is asked for three times, each time in a new browser session:
 - first: the server has never run this structure (empty JAX compilation cache): it compiles;
@@ -53,8 +53,10 @@ ELAPSED = """() => { const {t0, t1} = window.__mapBench;
   const renders = performance.getEntriesByName('descent:render').map(e => e.startTime).filter(t => t >= t0 && t <= t1);
   return {total: t1 - t0, page: renders.length ? t1 - Math.max(...renders) : null}; }"""
 
-HYPER_DRAWN = """gd => gd._fullData.some(t => t.type === 'heatmap' && t.showscale && t.z.length === 200 && t.z[0].length === 200)
-  && gd.querySelector('.heatmaplayer image') !== null"""
+HYPER_DRAWN = """gd => { const image = gd.querySelector('.descent-background img');
+  return gd._fullData.some(t => t.name === 'current values') && gd._fullData.some(t => t.marker && t.marker.showscale)
+    && gd.querySelector('.colorbar') !== null
+    && image && image.complete && image.naturalWidth === 200 && image.naturalHeight === 200; }"""
 BASIN_DRAWN = """gd => { const image = gd.querySelector('.descent-background img');
   return gd._fullData.some(t => (t.name || '').startsWith('minimum (')) && image && image.complete && image.naturalWidth === 512; }"""
 TUNE_DRAWN = """gd => gd._fullData.filter(t => (t.name || '').includes(': best lr')).length === 4

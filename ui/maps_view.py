@@ -112,6 +112,7 @@ def figure_json(key: tuple, record, ctx) -> str:
     def build() -> str:
         if key[0] == "hyper":
             spec = viz.hyperparameter_map_spec(record, colour=choices.colour, lecture=ctx.opts.lecture)
+            spec = live_chart.with_background(spec, pixelated=True)
         elif key[0] == "basin":
             spec = viz.basin_map_spec(record, ctx.coarse_grid(), log_scale=ctx.scene.landscape_spec.log_scale,
                                       lecture=ctx.opts.lecture)  # fmt: skip

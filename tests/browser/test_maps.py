@@ -15,14 +15,18 @@ RAVINE = {"landscape": "quadratic", "landscape.kappa": "50", "start": "1,1", "st
           "r0.optimizer": "sgd", "r0.flavour": "pytorch", "r0.learning_rate": "0.02", "r0.momentum": "0.5",
           "view": "Maps", "map.n": "32", "map.xr": "0.001,0.2", "map.yr": "0,0.95"}  # fmt: skip
 
-# The map's traces once drawn: the heatmap's size and the current-values marker.
+# The map once drawn: its image (one pixel per cell) decoded under the plot, the colour bar,
+# the light hover layer and the current-values marker.
 HEATMAP = """() => {
   const gd = document.querySelector('.js-plotly-plot');
   if (!gd || !gd._fullData || !gd.dataset.drawn) return null;
-  const heat = gd._fullData.find(t => t.type === 'heatmap' && t.showscale);
+  const image = gd.querySelector('.descent-background img');
+  const bar = gd._fullData.find(t => t.marker && t.marker.showscale);
+  const hover = gd._fullData.find(t => t.type === 'heatmap');
   const current = gd._fullData.find(t => t.name === 'current values');
-  if (!heat || !current || !gd.querySelector('.heatmaplayer image')) return null;
-  return {rows: heat.z.length, columns: heat.z[0].length, current: [current.x[0], current.y[0]]};
+  if (!image || !image.complete || !image.naturalWidth || !bar || !hover || !current || !gd.querySelector('.colorbar')) return null;
+  return {rows: image.naturalHeight, columns: image.naturalWidth, hoverCells: hover.z.length * hover.z[0].length,
+          current: [current.x[0], current.y[0]]};
 }"""
 
 # The screen point of data (log10 x, y) on the chart.
@@ -63,9 +67,17 @@ def test_the_hyperparameter_map_is_drawn_and_a_click_on_a_cell_changes_the_run(a
     page = open_maps(app, RAVINE)
     drawn = page.page.evaluate(HEATMAP)
     assert (drawn["rows"], drawn["columns"]) == (32, 32)
+    assert drawn["hoverCells"] == 32 * 32  # every cell of a small map
     assert drawn["current"] == [pytest.approx(0.02), pytest.approx(0.5)]
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.page.screenshot(path=str(ARTEFACTS / "maps-hyperparameter.png"))
+
+    # Hovering shows a cell's values (the light hover layer over the image).
+    target = page.page.evaluate(SCREEN_POINT, [math.log10(0.005), 0.7])
+    page.page.mouse.move(target["px"], target["py"])
+    label = page.page.wait_for_function("() => { const t = document.querySelector('.js-plotly-plot .hoverlayer .hovertext');"
+                                        " return t && t.textContent; }").json_value()  # fmt: skip
+    assert "learning rate = " in label and "momentum = " in label and "final loss" in label, label
 
     target = page.page.evaluate(SCREEN_POINT, [math.log10(0.05), 0.3])
     page.page.mouse.click(target["px"], target["py"])

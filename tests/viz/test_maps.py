@@ -47,48 +47,90 @@ def hyper_record(n=200, m=200) -> SimpleNamespace:
 
 
 @pytest.mark.parametrize("colour", ["loss", "steps"])
-def test_a_200_by_200_map_is_a_compact_heatmap(colour):
+def test_a_200_by_200_map_is_an_image_under_a_light_hover_layer(colour):
     from ui.live_chart import figure_json
 
     record = hyper_record()
     spec = viz.hyperparameter_map_spec(record, colour=colour)
     go.Figure(spec)  # plotly accepts it
     payload = len(figure_json(spec).encode())
-    assert payload <= 7.5 * 200 * 200 + 20_000, payload  # ≈ 4 B per value + 1 B per category, base64
-    # No trace carries a point per cell: only the two heatmaps hold the grid.
+    assert payload <= 4 * 200 * 200, payload  # random cells: a real map's PNG is smaller
+    assert png_pixels(spec["layout"]["images"][0]["source"]).shape == (200, 200, 3)
+    # plotly.js draws no grid of the map's size: the hover layer holds at most 64 × 64 cells,
+    # and no trace carries a point per cell.
     for trace in spec["data"]:
-        if trace["type"] == "scatter":
+        if trace["type"] == "heatmap":
+            assert decode(trace["z"]).size <= vmaps.HOVER_CELLS**2
+        else:
             assert len(trace["x"]) <= 1
+
+
+def test_the_hover_layer_labels_real_cells_with_their_values():
+    record = hyper_record(90, 60)
+    spec = viz.hyperparameter_map_spec(record, colour="steps")
+    layer = next(t for t in spec["data"] if t["type"] == "heatmap")
+    values, status = vmaps.hyperparameter_values(record, "steps")
+    for r, y in enumerate(layer["y"]):
+        for c, x in enumerate(layer["x"]):
+            i, j = int(np.argmin(np.abs(record.ys - y))), int(np.argmin(np.abs(record.xs - x)))
+            assert (np.float32(record.xs[j]), np.float32(record.ys[i])) == (x, y)
+            expected = "diverged" if status[i, j] == vmaps.DIVERGED else ("not converged" if np.isnan(values[i, j]) else f"{values[i, j]:.0f}")
+            assert layer["text"][r][c] == expected
 
 
 def test_categories_are_named_and_cover_exactly_their_cells():
     record = hyper_record(30, 20)
     spec = viz.hyperparameter_map_spec(record, colour="steps")
-    values, categories = spec["data"][0], spec["data"][1]
-    codes = decode(categories["z"])
-    assert np.array_equal(codes == 2, record.diverged)
-    assert np.array_equal(codes == 1, ~record.diverged & (record.steps_to_converge < 0))
-    z = decode(values["z"])
-    assert np.array_equal(np.isnan(z), codes > 0)
-    converged = codes == 0
-    assert np.array_equal(z[converged], record.steps_to_converge[converged].astype(np.float32))
+    pixels = png_pixels(spec["layout"]["images"][0]["source"])[::-1].astype(float)  # row 0: the lowest y
+    assert pixels.shape == (20, 30, 3)
+    dark, grey = np.array([0x3B] * 3), np.array([0xB8] * 3)
+    diverged, not_converged = record.diverged, ~record.diverged & (record.steps_to_converge < 0)
+    assert np.array_equal(np.all(pixels == dark, axis=-1), diverged)
+    assert np.array_equal(np.all(pixels == grey, axis=-1), not_converged)
+    # Converged cells: the colour bar's colour of their steps (fewer steps brighter).
+    converged = ~diverged & ~not_converged
+    steps = record.steps_to_converge[converged].astype(float)
+    bar = next(t for t in spec["data"] if t.get("marker", {}).get("showscale"))["marker"]
+    assert (bar["cmin"], bar["cmax"], bar["reversescale"]) == (steps.min(), steps.max(), True)
+    expected = vmaps.value_rgb(1 - (steps - steps.min()) / (steps.max() - steps.min()))
+    assert np.abs(pixels[converged] - expected).max() <= 0.5
     names = [t.get("name", "") for t in spec["data"]]
-    assert f"diverged ({int(record.diverged.sum())})" in names
-    assert f"not converged ({int((codes == 1).sum())})" in names
+    assert f"diverged ({int(diverged.sum())})" in names
+    assert f"not converged ({int(not_converged.sum())})" in names
     marker = next(t for t in spec["data"] if t.get("name") == "current values")
     assert (marker["x"], marker["y"]) == ([0.01], [0.5])
     assert spec["layout"]["xaxis"]["type"] == "log" and spec["layout"]["yaxis"]["type"] == "linear"
 
 
+def test_the_image_spans_the_cells_in_axis_units():
+    record = hyper_record(30, 20)
+    layout = viz.hyperparameter_map_spec(record)["layout"]
+    image = layout["images"][0]
+    step_x = np.log10(record.xs[1] / record.xs[0])  # a log axis: log10 units
+    step_y = record.ys[1] - record.ys[0]
+    assert image["x"] == pytest.approx(-3 - step_x / 2) and image["sizex"] == pytest.approx(3 + step_x)
+    assert image["y"] == pytest.approx(0.99 + step_y / 2) and image["sizey"] == pytest.approx(0.99 + step_y)
+    assert layout["xaxis"]["range"] == pytest.approx([image["x"], image["x"] + image["sizex"]])
+    assert layout["yaxis"]["range"] == pytest.approx([image["y"] - image["sizey"], image["y"]])
+
+
 def test_loss_colour_is_the_log_gap_to_the_lowest_minimum():
-    record = hyper_record(5, 4)
+    record = hyper_record(30, 20)
     record.floor = -1.0
-    spec = viz.hyperparameter_map_spec(record, colour="loss")
-    z = decode(spec["data"][0]["z"])
+    record.steps_to_converge = np.where(record.final_loss > 1, -1, record.steps_to_converge)  # NaN (diverged): False
+    z, status = vmaps.hyperparameter_values(record, "loss")
     ok = ~record.diverged
-    assert np.allclose(z[ok], np.log10(record.final_loss[ok] + 1.0), atol=1e-5)
+    assert np.allclose(z[ok], np.log10(record.final_loss[ok] + 1.0), atol=1e-9)
     assert np.isnan(z[record.diverged]).all()
-    assert "gap" in spec["data"][0]["name"]
+    spec = viz.hyperparameter_map_spec(record, colour="loss")
+    bar = next(t for t in spec["data"] if t.get("marker", {}).get("showscale"))
+    assert "gap" in bar["name"] and (bar["marker"]["cmin"], bar["marker"]["cmax"]) == (z[ok].min(), z[ok].max())
+    # A never-converged cell keeps its loss's colour under a grey veil.
+    pixels = png_pixels(spec["layout"]["images"][0]["source"])[::-1].astype(float)
+    veiled = ok & (record.steps_to_converge < 0)
+    assert veiled.sum() > 10
+    colour = vmaps.value_rgb((z[veiled] - z[ok].min()) / (z[ok].max() - z[ok].min()))
+    assert np.abs(pixels[veiled] - (colour * 0.45 + 150 * 0.55)).max() <= 0.5
 
 
 def basin_record() -> SimpleNamespace:
