@@ -120,3 +120,16 @@ def test_the_compile_key_is_the_structure_shared_by_every_value():
     d = key({"dataset": {"name": "noisy_line", "size": 120, "seed": 2}, "model": "linear_regression"})
     assert c == d and c.landscape.data is None and c.landscape.data_size == 128  # model and bucket, no data
     assert key("rosenbrock").landscape is landscapes.get("rosenbrock")
+
+
+def test_resolve_gives_what_a_scenario_resolves_for_each_kind_of_reference():
+    dataset = {"name": "noisy_line", "size": 50, "seed": 4}
+    ls = landscapes.resolve({"dataset": dataset, "model": "linear_regression"})
+    scene = descent.Scenario.from_json({"landscape": {"dataset": dataset, "model": "linear_regression"}, "runs": [{"optimizer": "sgd"}]})
+    assert ls is scene.landscape_spec and ls.structural.id == scene.landscape == "data:linear_regression:64"
+    assert np.array_equal(ls.data[0, :50], descent.data(scene)["x"]) and ls.structural.data is None
+    formula = {"formula": "x^2 + 10*y^2 + sin(3*x)", "domain": [[-3, 3], [-3, 3]]}
+    assert landscapes.resolve(formula) is descent.Scenario.from_json({"landscape": formula, "runs": [{"optimizer": "sgd"}]}).landscape_spec
+    assert landscapes.resolve("booth") is landscapes.resolve("booth").structural is landscapes.get("booth")
+    with pytest.raises(KeyError):
+        landscapes.resolve({"dataset": dataset, "model": "no_such_model"})
