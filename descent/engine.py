@@ -61,9 +61,14 @@ def trace_count() -> int:
 
 
 class RunKey(NamedTuple):
-    """Everything that changes the structure of the compiled computation, and nothing else."""
+    """Everything that changes the structure of the compiled computation, and nothing else.
 
-    landscape: str
+    `landscape` is a structural landscape (`Landscape.structural`: a catalogue landscape, a
+    typed formula's structure, a data landscape's model and bucket), resolved once outside jit
+    and used as it is inside: the compiled code never looks a landscape up by id.
+    """
+
+    landscape: landscapes.Landscape
     optimizer: str
     flavour: str
     flags: tuple[tuple[str, bool], ...]
@@ -91,8 +96,8 @@ def layout(key: RunKey) -> Layout:
     return Layout(
         hparams=spec.numeric(key.flavour),
         schedule=tuple(p.name for p in schedules.get(key.schedule).params),
-        landscape=tuple(p.name for p in landscapes.get(key.landscape).params),
-        data=landscapes.get(key.landscape).data_size,
+        landscape=tuple(p.name for p in key.landscape.params),
+        data=key.landscape.data_size,
     )
 
 
@@ -162,7 +167,7 @@ def _problem(key: RunKey, values, overrides: dict | None = None, batched: bool =
     """
     hp, sched_params, land_params, noise_scale = _unpack(key, values)
     hp.update(overrides or {})
-    ls = landscapes.get(key.landscape)
+    ls = key.landscape
     sched_spec = schedules.get(key.schedule)
     lr0 = hp["learning_rate"]
 
@@ -311,30 +316,29 @@ def _near_minimum(x, y, minima, tol, count=None):
 
 
 @functools.lru_cache(maxsize=None)
-def minima_array(landscape_id: str) -> np.ndarray:
-    minima = landscapes.get(landscape_id).minima
-    return np.asarray([m.point for m in minima], np.float32).reshape(-1, 2)
+def minima_array(landscape: landscapes.Landscape) -> np.ndarray:
+    return np.asarray([m.point for m in landscape.minima], np.float32).reshape(-1, 2)
 
 
-def minimum_slots(landscape_id: str) -> int:
+def minimum_slots(landscape: landscapes.Landscape) -> int:
     """How many minima a compiled sweep of this landscape holds, as values: a typed formula's
     (found numerically on the host) and a data landscape's (computed from its data) depend on
     numbers the compiled code does not see as constants, so every formula of a structure, and
     every data set of a model and bucket, shares one padded array of slots."""
-    if landscape_id.startswith(landscapes.formula.PREFIX):
+    if landscape.id.startswith(landscapes.formula.PREFIX):
         return landscapes.typed.MAX_MINIMA
-    if landscapes.get(landscape_id).data_size:
+    if landscape.data_size:
         return 1
-    return len(landscapes.get(landscape_id).minima)
+    return len(landscape.minima)
 
 
-def minima_slots(landscape_id: str, minima=None) -> tuple[np.ndarray, np.int32]:
+def minima_slots(landscape: landscapes.Landscape, minima=None) -> tuple[np.ndarray, np.int32]:
     """(slots, count): `minima` ((k, 2), the landscape's known ones when None) padded with zeros
-    to `minimum_slots(landscape_id)` rows, and k."""
-    points = minima_array(landscape_id) if minima is None else np.asarray(minima, np.float32).reshape(-1, 2)
-    slots = np.zeros((minimum_slots(landscape_id), 2), np.float32)
+    to `minimum_slots(landscape)` rows, and k."""
+    points = minima_array(landscape) if minima is None else np.asarray(minima, np.float32).reshape(-1, 2)
+    slots = np.zeros((minimum_slots(landscape), 2), np.float32)
     if len(points) > len(slots):
-        raise ValueError(f"{len(points)} minima for {len(slots)} slots of {landscape_id[:40]!r}")
+        raise ValueError(f"{len(points)} minima for {len(slots)} slots of {landscape.id[:40]!r}")
     slots[: len(points)] = points
     return slots, np.int32(len(points))
 
@@ -647,9 +651,8 @@ def reached_minimum(points: np.ndarray, minima: np.ndarray, tol: float) -> np.nd
 
 
 @functools.partial(jax.jit, static_argnums=(0, 1))
-def _surface(landscape_id: str, resolution: int, param_values, bounds):
-    _traces[("surface", landscape_id, resolution)] += 1
-    ls = landscapes.get(landscape_id)
+def _surface(ls: landscapes.Landscape, resolution: int, param_values, bounds):
+    _traces[("surface", ls.id, resolution)] += 1
     params = {p.name: param_values[i] for i, p in enumerate(ls.params)}
     xs = jnp.linspace(bounds[0], bounds[1], resolution)
     ys = jnp.linspace(bounds[2], bounds[3], resolution)
@@ -657,11 +660,11 @@ def _surface(landscape_id: str, resolution: int, param_values, bounds):
     return xs, ys, f(xs, ys)
 
 
-def surface(landscape_id: str, params: dict, bounds, resolution: int):
-    """f on a resolution x resolution grid over bounds (x0, x1, y0, y1): xs, ys, z[y, x]."""
-    ls = landscapes.get(landscape_id)
+def surface(ls: landscapes.Landscape, params: dict, bounds, resolution: int):
+    """f on a resolution x resolution grid over bounds (x0, x1, y0, y1): xs, ys, z[y, x].
+    `ls` is a structural landscape (`Landscape.structural`), compiled once per resolution."""
     values = np.asarray([float(params[p.name]) for p in ls.params] or [0.0], np.float32)
-    out = _surface(landscape_id, resolution, values, np.asarray(bounds, np.float32))
+    out = _surface(ls, resolution, values, np.asarray(bounds, np.float32))
     return tuple(np.asarray(a) for a in out)
 
 
@@ -670,9 +673,8 @@ SURFACE_ROWS = 16
 
 
 @functools.partial(jax.jit, static_argnums=(0, 1))
-def _data_surface(landscape_id: str, resolution: int, data, bounds):
-    _traces[("surface", landscape_id, resolution)] += 1
-    ls = landscapes.get(landscape_id)
+def _data_surface(ls: landscapes.Landscape, resolution: int, data, bounds):
+    _traces[("surface", ls.id, resolution)] += 1
     ws = jnp.linspace(bounds[0], bounds[1], resolution)
     bs = jnp.linspace(bounds[2], bounds[3], resolution)
     row = jax.vmap(lambda w, b: ls.fn(jnp.stack([w, b]), {"data": data}), in_axes=(0, None))
@@ -681,8 +683,8 @@ def _data_surface(landscape_id: str, resolution: int, data, bounds):
     return ws, bs, jax.lax.map(lambda b: row(ws, b), bs, batch_size=SURFACE_ROWS)
 
 
-def data_surface(landscape_id: str, data: np.ndarray, bounds, resolution: int):
+def data_surface(ls: landscapes.Landscape, data: np.ndarray, bounds, resolution: int):
     """A data landscape's exact full-data loss on a grid of (w, b): ws, bs, z[b, w]. Compiled
     once per model, data bucket and resolution: the data is a value."""
-    out = _data_surface(landscape_id, resolution, np.asarray(data, np.float32), np.asarray(bounds, np.float32))
+    out = _data_surface(ls, resolution, np.asarray(data, np.float32), np.asarray(bounds, np.float32))
     return tuple(np.asarray(a) for a in out)

@@ -28,7 +28,7 @@ def run_key(scenario: Scenario, run: Run, hparams: Mapping | None = None) -> eng
     spec = optimizers.get(run.optimizer)
     hp = hparams if hparams is not None else run.resolved_hparams()
     return engine.RunKey(
-        landscape=scenario.landscape,
+        landscape=scenario.landscape_spec.structural,
         optimizer=run.optimizer,
         flavour=run.flavour,
         flags=tuple((name, bool(hp[name])) for name in spec.flags(run.flavour)),
@@ -237,7 +237,7 @@ def surface(scenario: Scenario | Mapping, resolution: int = 120, bounds=None):
         ls = scenario.landscape_spec
         (x0, x1), (y0, y1) = ls.domain
         bounds = (x0, x1, y0, y1) if bounds is None else tuple(float(b) for b in bounds)
-        return engine.data_surface(ls.id, ls.data, bounds, resolution)
+        return engine.data_surface(ls.structural, ls.data, bounds, resolution)
     if scenario.formula is not None:
         return formula_grid(scenario.formula, scenario.domain, resolution, bounds)
     return landscape_grid(scenario.landscape, scenario.landscape_params, resolution, bounds)
@@ -251,7 +251,7 @@ def formula_grid(text: str, domain=None, resolution: int = 120, bounds=None):
         raise ScenarioError("resolution", f"must be a whole number in [2, 1000], got {resolution}")
     (x0, x1), (y0, y1) = scenario.domain
     bounds = (x0, x1, y0, y1) if bounds is None else tuple(float(b) for b in bounds)
-    return engine.surface(scenario.landscape, scenario.resolved_landscape_params(), bounds, resolution)
+    return engine.surface(scenario.landscape_spec.structural, scenario.resolved_landscape_params(), bounds, resolution)
 
 
 def landscape_grid(landscape_id: str, params: Mapping | None = None, resolution: int = 120, bounds=None):
@@ -261,4 +261,4 @@ def landscape_grid(landscape_id: str, params: Mapping | None = None, resolution:
         raise ScenarioError("resolution", f"must be a whole number in [2, 1000], got {resolution}")
     (x0, x1), (y0, y1) = scenario.landscape_spec.domain
     bounds = (x0, x1, y0, y1) if bounds is None else tuple(float(b) for b in bounds)
-    return engine.surface(scenario.landscape, scenario.resolved_landscape_params(), bounds, resolution)
+    return engine.surface(scenario.landscape_spec.structural, scenario.resolved_landscape_params(), bounds, resolution)

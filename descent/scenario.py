@@ -196,6 +196,10 @@ class Scenario:
     dataset: Params | None = None
     model: str | None = None
     minibatch: Minibatch | None = None
+    # The landscape resolved once, at construction (a typed formula parsed and its minima found,
+    # a data set loaded): the value everything downstream uses, the engine included (through
+    # its `structural` landscape, descent.runner.run_key); nothing looks it up by id again.
+    landscape_spec: landscapes.Landscape = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         if self.dataset is not None or self.model is not None:
@@ -225,6 +229,7 @@ class Scenario:
                 raise ScenarioError(where, f"{ls.title} has no parameter {key!r}; its parameters: {known}")
             values[key] = checked(param, value, where)
         object.__setattr__(self, "landscape_params", Params(values))
+        object.__setattr__(self, "landscape_spec", ls)
         object.__setattr__(self, "start", point(ls.start if self.start is None else self.start, "start"))
         object.__setattr__(self, "steps", integer(self.steps, "steps", 1, MAX_STEPS))
         if not isinstance(self.noise, Noise):
@@ -248,14 +253,6 @@ class Scenario:
 
     def start_of(self, run: Run) -> tuple[float, float]:
         return run.start if run.start is not None else self.start
-
-    @property
-    def landscape_spec(self) -> landscapes.Landscape:
-        if self.dataset is not None:
-            return _data_landscape(self.dataset, self.model)[0]
-        if self.formula is not None:
-            return _formula_landscape(self.formula, self.domain)
-        return landscapes.get(self.landscape)
 
     def landscape_json(self):
         """The landscape as the JSON form writes it."""

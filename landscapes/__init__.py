@@ -6,6 +6,7 @@
     0.0
 """
 
+import datasets
 from landscapes.catalogue import LANDSCAPES
 from landscapes import data, formula, typed
 from landscapes.spec import Landscape, Minimum, Param
@@ -36,10 +37,17 @@ def get(landscape_id: str) -> Landscape:
 
 
 def resolve(ref) -> Landscape:
-    """A landscape resolved once, outside jit: an id, or a typed formula given as
-    {"formula": text, "domain": [[x0, x1], [y0, y1]]} (FormulaError / DomainError otherwise)."""
+    """A landscape resolved once, outside jit: an id, a typed formula given as
+    {"formula": text, "domain": [[x0, x1], [y0, y1]]} (FormulaError / DomainError otherwise), or
+    a data landscape given as {"dataset": {"name", "size", "seed", "standardize"}, "model": m}
+    (datasets.DataError / KeyError otherwise). Its `structural` landscape is what the engine
+    compiles."""
     if isinstance(ref, str):
         return get(ref)
+    if "dataset" in ref:
+        d = ref["dataset"]
+        checked = datasets.check(d.get("name"), d.get("size"), d.get("seed", 0), d.get("standardize", False))
+        return data.resolve(ref.get("model"), *checked)
     domain = ref.get("domain")
     domain = typed.check_domain(domain) if domain is not None else DEFAULT_FORMULA_DOMAIN
     return typed.resolve(ref["formula"], domain)

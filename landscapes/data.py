@@ -177,4 +177,5 @@ def resolve(model: str, name: str, size: int, seed: int, standardize: bool) -> L
         data_size=base.data_size,
         batch_loss=base.batch_loss,
         data=block(data),
+        base=base,
     )

@@ -62,6 +62,22 @@ class Landscape:
     data_size: int = 0
     batch_loss: Callable | None = field(default=None, compare=False)
     data: object = field(default=None, compare=False, repr=False)
+    # A resolved typed formula or data landscape: the structural landscape it specialises (its
+    # numbers and data as values), which is what the engine compiles. None: its own structure.
+    base: Landscape | None = field(default=None, compare=False, repr=False)
+
+    # The engine's compile key (descent.engine.RunKey) holds a structural Landscape, hashed at
+    # every dispatch: the id alone is enough (equal landscapes have equal ids) and costs nothing,
+    # while the generated hash would walk every field (and a data block is never hashed).
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    @property
+    def structural(self) -> Landscape:
+        """The landscape the engine compiles for this one: a typed formula's structure (numbers
+        lifted out as parameters c0, c1, ...), a data landscape's model and data bucket, or
+        the landscape itself."""
+        return self if self.base is None else self.base
 
     def default_params(self) -> dict[str, float]:
         return {p.name: p.default for p in self.params}

@@ -229,4 +229,5 @@ def resolve(text: str, domain: tuple[tuple[float, float], tuple[float, float]]) 
         # Values that span decades above a non-negative floor are drawn on a log scale.
         log_scale=bool(values.min() >= 0 and values.max() > 100 * max(float(np.median(values)), 1e-6)),
         source=text,
+        base=base,
     )

@@ -4,11 +4,11 @@ viz needs numpy and plotly only (kaleido for PNG). It never imports streamlit, j
 packages (descent, landscapes, optimizers import jax): results, runs and minima are taken
 duck-typed, so `import viz` stays light and works in a notebook without the engine.
 
-    import descent, landscapes, viz
+    import descent, viz
 
     result = descent.run(scenario)
     grid = descent.surface(scenario, resolution=120)          # (xs, ys, z)
-    land = landscapes.get(result.scenario.landscape)
+    land = result.scenario.landscape_spec                     # the landscape, resolved once
     fig = viz.trajectory_map(result, grid, minima=land.minima, log_scale=land.log_scale)
 
 Inputs, shared by the figure functions (all options keyword-only):
