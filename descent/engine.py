@@ -477,7 +477,7 @@ def _sweep_chunk(key: RunKey, grid_names: tuple[str, ...], shared, grid, carry, 
             overrides[name] = grid[j : j + 1]
             j += 1
     f, tx, _, oracle = _problem(key, shared, overrides, batched=True)
-    landscape = landscapes.get(key.landscape)
+    landscape = key.landscape
     value_and_grad = _rows_value_and_grad(f, grid.shape[1]) if not landscape.data_size else \
         jax.vmap(jax.value_and_grad(f), in_axes=1, out_axes=(0, 1))
 
