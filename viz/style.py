@@ -113,3 +113,16 @@ def scatter(**props) -> dict:
     the public builders still return validated go.Figures, and the tests build those.
     """
     return {"type": "scatter", **props}
+
+
+def name_axes_in_hover(traces: list[dict], axes: Sequence[str]) -> None:
+    """Hover texts say "x = …, y = …"; on a landscape whose coordinates have other names (a data
+    landscape's w and b) they say those, as the axes' titles do."""
+    if tuple(axes) == ("x", "y"):
+        return
+    for trace in traces:
+        text = trace.get("hovertemplate")
+        if isinstance(text, str):
+            trace["hovertemplate"] = text.replace("x = %{x", f"{escape(axes[0])} = %{{x").replace(
+                "y = %{y", f"{escape(axes[1])} = %{{y")
+

@@ -10,7 +10,8 @@ import plotly.graph_objects as go
 
 from viz._types import Minimum, Surface, as_surface, global_minimum_value, plain_minima
 from viz.colour import ColourScale, colourscale, format_value, landscape_scale
-from viz.style import Style, base_layout, coloured_label, escape, run_colours, status_text, style_for, visible_runs
+from viz.style import (Style, base_layout, coloured_label, escape, name_axes_in_hover, run_colours, status_text, style_for,
+                        visible_runs)
 from viz.trajectory_map import MAX_PATH_POINTS, thinned_indices
 
 if TYPE_CHECKING:
@@ -97,6 +98,7 @@ def surface_3d_spec(
     )
     if height:
         layout["height"] = height
+    name_axes_in_hover(traces, axes)
     return {"data": traces, "layout": layout}
 
 

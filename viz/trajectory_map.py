@@ -33,8 +33,8 @@ from viz._types import Minimum, Surface, as_surface, global_minimum_value, plain
 from viz.colour import ColourScale, colourscale, format_value, landscape_scale
 from viz.overlays import Overlays
 from viz.raster import landscape_image
-from viz.style import (Style, base_layout, coloured_label, columns, escape, run_colours, scatter, status_text, style_for,
-                        visible_runs)
+from viz.style import (Style, base_layout, coloured_label, columns, escape, name_axes_in_hover, run_colours, scatter,
+                        status_text, style_for, visible_runs)
 
 if TYPE_CHECKING:
     from viz._types import MinimumLike, ResultLike, RunLike
@@ -166,6 +166,7 @@ def trajectory_map_spec(
         layout["margin"]["b"] = 130
     if lecture:
         _beside_the_map(layout, bar)
+    name_axes_in_hover(traces, axes)
     if recipe is not None:
         return {"data": traces, "layout": layout, "frame_recipe": recipe}
     return {"data": traces, "layout": layout, "frames": frame_list}
