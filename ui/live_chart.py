@@ -79,6 +79,7 @@ export default function(component) {
   placeHeader(parentElement, gd, data.header || '');
   gd.__descentTrigger = setTriggerValue;  // the latest: a click reports through it
   gd.__descentClickable = data.clickable;
+  const config = JSON.parse(data.config || '{}');
   const parsed = JSON.parse(data.figure);
   parsed.frames = expandFrames(parsed);
   const signature = signatureOf(parsed);  // before plotly.js writes into any of it
@@ -92,12 +93,12 @@ export default function(component) {
   figure.layout = Object.assign({}, figure.layout, {height: height});
   // The width is read when the figure is drawn (after plotly.js loaded and earlier updates ran),
   // not when it arrived: the column may have changed in between.
-  const draw = () => { figure.layout.width = gd.clientWidth || undefined; return update(gd, figure, signature, data.config); };
+  const draw = () => { figure.layout.width = gd.clientWidth || undefined; return update(gd, figure, signature, config); };
   const drawn = () => draw()
     .catch(error => { console.error('descent chart: update failed, redrawing', error);
                       gd.__descentDrawn = null;
                       gd.dataset.path = 'react';
-                      return window.Plotly.react(gd, {data: figure.data, layout: figure.layout, frames: figure.frames || [], config: data.config}); })
+                      return window.Plotly.react(gd, {data: figure.data, layout: figure.layout, frames: figure.frames || [], config: config}); })
     .then(() => { placeBackground(gd, background); if (gd.dataset.path !== 'move') shown(gd);
                   gd.dataset.drawn = String((Number(gd.dataset.drawn) || 0) + 1); listen(gd); });
   // One update at a time, in order: a figure that arrives while one is drawn waits for it.
@@ -403,7 +404,9 @@ def chart(figure: str, *, key: str, height: int | str, config: dict | None = Non
     click on the plot area calls it; the click's {x, y, dx, dy} (data coordinates and the size
     of a pixel in them) is then `st.session_state[key].click`.
     """
-    data = {"figure": figure, "height": height, "config": config or {}, "clickable": on_click is not None,
+    # Every value is text, a number or a flag: Streamlit looks at each other value of the dict for
+    # a dataframe, and its first such look imports pandas (0.6 s of a new server's first page).
+    data = {"figure": figure, "height": height, "config": json.dumps(config or {}), "clickable": on_click is not None,
             "fill_offset": fill_offset, "header": header}  # fmt: skip
     callbacks = {"on_click_change": on_click} if on_click is not None else {}
     return _renderer()(data=data, key=key, height="content", **callbacks)
