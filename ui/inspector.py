@@ -7,6 +7,7 @@ optimizers/explain.py); this module only lays them out. The run and the step liv
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 import numpy as np
@@ -206,7 +207,7 @@ def draw(ctx) -> None:
 
 def _step_sizes(ctx, step: int) -> None:
     inputs = ctx.figure_inputs
-    steps = [descent.explain_steps(ctx.scene, run=i) for i in range(len(ctx.scene.runs))]
+    steps = [explained_steps(ctx.scene, i) for i in range(len(ctx.scene.runs))]
     spec = viz.step_sizes_spec(steps, labels=[r.label for r in ctx.result.runs], colours=inputs["colours"],
                                visible=inputs["visible"], current_step=step)  # fmt: skip
     live_chart.chart(live_chart.figure_json(viz.compact(spec)), key="step_sizes", height=spec["layout"]["height"], config={"displaylogo": False})
@@ -215,12 +216,19 @@ def _step_sizes(ctx, step: int) -> None:
 # -- state overlays on the map ---------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=16)
+def explained_steps(scene, run: int) -> dict:
+    """`descent.explain_steps`, once per scene and run: the map's overlays and its key (two
+    figures built on each edit) and the step-size chart all read them."""
+    return descent.explain_steps(scene, run=run)
+
+
 def map_overlays(scene, opts) -> dict | None:
     """The map's `overlays` argument for the selected run, None when every kind is off."""
     if not opts.overlays or not scene.runs:
         return None
     run = min(opts.selected, len(scene.runs) - 1)
-    return {"run": run, "steps": descent.explain_steps(scene, run=run), "kinds": list(opts.overlays)}
+    return {"run": run, "steps": explained_steps(scene, run), "kinds": list(opts.overlays)}
 
 
 def _selected_in(key: str, labels: list[str] | None = None) -> int:
@@ -234,13 +242,9 @@ def _on_inspect_run() -> None:
 
 def _on_overlays(key: str, run_key: str) -> None:
     kinds = tuple(k for k in OVERLAY_KINDS if k in (st.session_state[key] or ()))
-    labels = state.run_names()
-    selected, opts = _selected_in(run_key, labels), state.options()
-    # A select of runs knows them by name: of two runs with the same name (a duplicate) it
-    # reports the first, which is no new choice.
-    same_run = selected == opts.selected or labels[selected] == labels[min(opts.selected, len(labels) - 1)]
-    if kinds == opts.overlays and same_run:
-        return
+    selected, opts = _selected_in(run_key, state.run_names()), state.options()
+    if (kinds, selected) == (opts.overlays, opts.selected):
+        return  # the select redrawn with new names reports its unchanged choice
     state.set_options(overlays=kinds, selected=selected)
     state.refresh(state.OVERLAYS_PART)
 
