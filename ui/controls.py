@@ -31,7 +31,6 @@ from descent import (
     Run,
     Scenario,
     ScenarioError,
-    auto_label,
 )
 from ui import data_controls, run_editor, state, widgets
 from ui.defaults import COLOUR_NAMES, NEW_RUN, PALETTE_SIZE
@@ -43,6 +42,7 @@ FORMULA = "formula"  # the picker's "Formula…" entry (a typed formula)
 DATA = data_controls.DATA  # the picker's "Data…" entry (a model's loss on a data set)
 PICKER_IDS = [*LANDSCAPE_IDS, FORMULA, DATA]
 DEFAULT_FORMULA = "x^2 + 10*y^2 + sin(3*x)"
+LABEL_PLACEHOLDER = "automatic: the method and its learning rate"
 FORMULA_ERROR = "formula_error"  # the session key of the last rejected formula's message
 
 
@@ -50,21 +50,22 @@ FORMULA_ERROR = "formula_error"  # the session key of the last rejected formula'
 
 
 def _apply(change: Callable[[Scenario], Scenario], widget: str | None = None,
-           part: str | Callable[[Scenario], str] | None = None) -> None:  # fmt: skip
+           part: str | Callable[[Scenario, bool], str | None] | None = None) -> None:  # fmt: skip
     """Replace the scene by `change(scene)` and rerun the views and `part` (the sidebar part
     the edited widget is in, when its drawing changes; or a function of the scene after the
-    change that names it); if the model rejects the change, say why and draw the `widget`
-    anew from the unchanged scene (its value put back)."""
+    change and of whether the change was refused, that names it); if the model rejects the
+    change, say why and draw the `widget` anew from the unchanged scene (its value put back)."""
+    refused = False
     try:
         new = change(state.scene())
     except ScenarioError as e:
         if widget is not None:
             widgets.renew(widget)
         state.notice(f"That change was not applied: {e}.")
-        new = state.scene()
+        new, refused = state.scene(), True
     else:
         st.session_state[state.SCENE] = new
-    chosen = part(new) if callable(part) else part
+    chosen = part(new, refused) if callable(part) else part
     state.refresh(*([chosen] if chosen else []))
 
 
@@ -78,9 +79,12 @@ def _keep_editor_open(run_id: int) -> None:
     st.session_state[state.run_key(run_id, "editor")] = True
 
 
-def _edit_run(run_id: int, change: Callable[[Run], Run], widget: str | None = None) -> None:
-    """Apply `change` to the run; redraw the views and that run's editor alone, or every editor
-    when the run's name in their titles changed (its label, optimizer or flavour)."""
+def _edit_run(run_id: int, change: Callable[[Run], Run], widget: str | None = None,
+              part: str | None = run_editor.EDITOR) -> None:  # fmt: skip
+    """Apply `change` to the run; redraw the views and `part` of that run's editor (all of it by
+    default, see `run_editor.RunSlot`), or every editor when the run's name in their titles
+    changed (its label, or SGD's momentum turned on or off), or that whole editor when the
+    change was refused (the edited widget put back)."""
     _keep_editor_open(run_id)
     index = _index_of(run_id)
     before = run_editor.run_name(state.scene().runs[index], index)
@@ -90,10 +94,12 @@ def _edit_run(run_id: int, change: Callable[[Run], Run], widget: str | None = No
         runs[index] = change(runs[index])
         return scene.replace(runs=tuple(runs))
 
-    def part(scene: Scenario) -> str:
-        return run_part(run_id) if run_editor.run_name(scene.runs[index], index) == before else state.RUNS_PART
+    def redrawn(scene: Scenario, refused: bool) -> str | None:
+        if run_editor.run_name(scene.runs[index], index) != before:
+            return state.RUNS_PART
+        return run_part(run_id) if refused or part == run_editor.EDITOR else part
 
-    _apply(on_scene, widget, part)
+    _apply(on_scene, widget, redrawn)
 
 
 def run_part(run_id: int) -> str:
@@ -359,7 +365,7 @@ _seeded = run_editor.seeded
 def run_slot(run_id: int) -> run_editor.RunSlot:
     """Where run `run_id`'s editor keeps its widgets (this generation's keys) and sends its edits."""
     return run_editor.RunSlot(key=lambda name: state.run_key(run_id, name),
-                              edit=lambda change, widget=None: _edit_run(run_id, change, widget),
+                              edit=lambda change, widget=None, part=run_editor.EDITOR: _edit_run(run_id, change, widget, part),
                               steps=state.scene().steps)  # fmt: skip
 
 
@@ -371,7 +377,8 @@ def _run_editor(run_id: int, run: Run) -> None:
     run_editor.hyperparameters_section(slot, run)
     run_editor.schedule_section(slot, run)
     k_label = state.run_key(run_id, "label")
-    st.text_input("Label", key=_seeded(k_label, run.label), placeholder=auto_label(replace(run, label="")), max_chars=60,
+    # The placeholder names no value (as the automatic label would): an edit of a value leaves it as it is.
+    st.text_input("Label", key=_seeded(k_label, run.label), placeholder=LABEL_PLACEHOLDER, max_chars=60,
                   on_change=_on_label, args=(run_id,))  # fmt: skip
 
 

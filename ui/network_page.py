@@ -173,9 +173,10 @@ def _on_run_count() -> None:
     ss[_key(RUN_LIST)] = runs[:n] + [Run("adam", "keras", Params({"learning_rate": 0.01}))] * max(0, n - len(runs))
 
 
-def _edit_run(index: int, change, widget: str | None = None) -> None:
+def _edit_run(index: int, change, widget: str | None = None, part: str | None = run_editor.EDITOR) -> None:
     """A run editor's edit (ui.run_editor.RunSlot.edit): the run replaced, or the edit refused
-    with the scene's message and the widget put back."""
+    with the scene's message and the widget put back. The views are redrawn, and the editors or
+    only `part` of them (a title names the run's optimizer and flavour, not its values)."""
     ss = st.session_state
     ss[_key(f"r{index}.editor")] = True  # the edit came from inside: it stays open
     runs = list(ss[_key(RUN_LIST)])
@@ -187,7 +188,9 @@ def _edit_run(index: int, change, widget: str | None = None) -> None:
         ss[_key("warning")] = f"That change was not applied: {e}."
         return  # the whole page, with the warning
     ss[_key(RUN_LIST)] = runs
-    st.rerun(scope=[VIEWS_PART, RUNS_PART])
+    if part == run_editor.EDITOR:
+        st.rerun(scope=[VIEWS_PART, RUNS_PART])
+    st.rerun(scope=[VIEWS_PART, *([part] if part else [])])
 
 
 def _on_setting() -> None:
@@ -221,7 +224,8 @@ def _run_editors() -> None:
         if editor.open:
             with editor:
                 slot = run_editor.RunSlot(key=lambda name, i=i: _key(f"r{i}.{name}"),
-                                          edit=lambda change, widget=None, i=i: _edit_run(i, change, widget), steps=steps)
+                                          edit=lambda change, widget=None, part=run_editor.EDITOR, i=i: _edit_run(i, change, widget, part),
+                                          steps=steps)
                 run_editor.optimizer_section(slot, run)
                 run_editor.hyperparameters_section(slot, run)
                 run_editor.schedule_section(slot, run)

@@ -38,11 +38,15 @@ class RunSlot:
     """Where one run's widgets live and where its edits go."""
 
     key: Callable[[str], str]  # the widget key of a part ("optimizer", "flavour", "schedule", ...)
-    edit: Callable[..., None]  # edit(change: Run -> Run, widget: str | None = None)
+    # edit(change: Run -> Run, widget: str | None = None, part: str | None = EDITOR): `part` is
+    # what of the editor the edit redraws (besides the views): all of it, one part of it (a log
+    # slider's pair), or None when the edited widget already shows everything the edit changed.
+    edit: Callable[..., None]
     steps: int  # the updates of a whole training: what a new schedule's step counts fit
 
 
 value, seeded = widgets.current, widgets.seeded
+EDITOR = "editor"  # an edit that redraws the whole editor (`RunSlot.edit`'s default `part`)
 
 
 # -- callbacks -------------------------------------------------------------------------------------
@@ -81,8 +85,8 @@ def _on_flavour(slot: RunSlot) -> None:
     slot.edit(change)
 
 
-def _on_hparam(slot: RunSlot, name: str, new, widget: str) -> None:
-    slot.edit(lambda run: replace(run, hparams=Params({**run.hparams, name: new})), widget)
+def _on_hparam(slot: RunSlot, name: str, new, widget: str, part: str | None) -> None:
+    slot.edit(lambda run: replace(run, hparams=Params({**run.hparams, name: new})), widget, part=part)
 
 
 def _on_schedule(slot: RunSlot) -> None:
@@ -149,18 +153,20 @@ def hparam_key(slot: RunSlot, run: Run, name: str) -> str:
 def _hparam_widget(slot: RunSlot, run: Run, hp, current) -> None:
     k = hparam_key(slot, run, hp.name)
     label = hparam_label(hp)
+    # A toggle or a slider shows its new value already: its edit redraws nothing of the editor
+    # (unless the edit is refused, or renames the run). A log slider's pair redraws itself.
     if hp.kind == "bool":
         st.toggle(label, key=seeded(k, bool(current)), help=hp.meaning,
-                  on_change=lambda: _on_hparam(slot, hp.name, bool(value(k)), k))  # fmt: skip
+                  on_change=lambda: _on_hparam(slot, hp.name, bool(value(k)), k, None))  # fmt: skip
         return
     if hp.scale == "log":
         low = hp.low if not hp.low_open else max(hp.low, 1e-12)
         widgets.log_slider(label, k, float(current), low=low, high=hp.high, ui_low=hp.ui_low, ui_high=hp.ui_high,
-                           help=hp.meaning, on_change=lambda v: _on_hparam(slot, hp.name, v, k))  # fmt: skip
+                           help=hp.meaning, on_change=lambda v: _on_hparam(slot, hp.name, v, k, widgets.pair_part(k)))  # fmt: skip
         return
     widgets.linear_slider(label, k, float(current), ui_low=hp.ui_low, ui_high=hp.ui_high,
                           step=widgets.slider_step(hp.name, hp.ui_high), help=hp.meaning,
-                          on_change=lambda v: _on_hparam(slot, hp.name, v, k))  # fmt: skip
+                          on_change=lambda v: _on_hparam(slot, hp.name, v, k, None))  # fmt: skip
 
 
 def hyperparameters_section(slot: RunSlot, run: Run) -> None:

@@ -77,37 +77,56 @@ def number_text(value: float) -> str:
     return f"{value:g}"
 
 
+def pair_part(key: str) -> str:
+    """The part of the page that is the log slider `key`'s pair (see `log_slider`)."""
+    return f"{key}:pair"
+
+
 def log_slider(label: str, key: str, value: float, *, low: float, high: float, ui_low: float, ui_high: float,
                on_change: OnChange, help: str | None = None) -> None:  # fmt: skip
     """A log-scale slider for a quick choice and a number box for the exact value, kept in sync.
 
     `low`/`high` bound what may be typed; the slider spans `ui_low`..`ui_high` (widened to
     include the current value). `on_change` gets the exact value; the pair is then drawn anew
-    from the value the scene holds (see `renew`).
+    from it (see `renew`). The pair is a part of the page of its own (`pair_part(key)`): after an
+    edit, the callback reruns it alone, so that the other half follows without redrawing the
+    controls around it.
     """
-    grid = log_grid(min(ui_low, value) if value > 0 else ui_low, max(ui_high, value))
-    base = versioned(key)
-    slider_key, exact_key = f"{base}:slider", f"{base}:exact"
-    seed(slider_key, nearest(grid, value))
-    seed(exact_key, float(value))
 
-    def changed(new: float) -> None:
-        renew(key)
-        on_change(new)
+    def draw() -> None:
+        base = versioned(key)
+        slider_key, exact_key = f"{base}:slider", f"{base}:exact"
+        seed(exact_key, float(value))
+        # The box holds the pair's value: when this part reruns alone, `value` is the one of the
+        # page's last full run, and the callback below has already seeded the edited one.
+        current = float(st.session_state[exact_key])
+        grid = _slider_grid(current, ui_low, ui_high)
+        seed(slider_key, nearest(grid, current))
 
-    left, right = st.columns([3, 2], vertical_alignment="bottom")
-    left.select_slider(label, options=grid, key=slider_key, format_func=number_text, help=help,
-                       on_change=lambda: changed(float(st.session_state[slider_key])))  # fmt: skip
-    right.number_input(
-        f"{label} (exact)",
-        min_value=float(low),
-        max_value=float(high),
-        key=exact_key,
-        on_change=lambda: changed(float(st.session_state[exact_key])),
-        format="%g",
-        step=None,
-        label_visibility="collapsed",
-    )
+        def changed(new: float) -> None:
+            renew(key)
+            seed(f"{versioned(key)}:exact", float(new))
+            on_change(new)
+
+        left, right = st.columns([3, 2], vertical_alignment="bottom")
+        left.select_slider(label, options=grid, key=slider_key, format_func=number_text, help=help,
+                           on_change=lambda: changed(float(st.session_state[slider_key])))  # fmt: skip
+        right.number_input(
+            f"{label} (exact)",
+            min_value=float(low),
+            max_value=float(high),
+            key=exact_key,
+            on_change=lambda: changed(float(st.session_state[exact_key])),
+            format="%g",
+            step=None,
+            label_visibility="collapsed",
+        )
+
+    st.fragment(draw, key=pair_part(key))()
+
+
+def _slider_grid(value: float, ui_low: float, ui_high: float) -> list[float]:
+    return log_grid(min(ui_low, value) if value > 0 else ui_low, max(ui_high, value))
 
 
 def linear_slider(label: str, key: str, value: float, *, ui_low: float, ui_high: float, step: float,

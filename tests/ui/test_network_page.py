@@ -35,7 +35,12 @@ def test_page_renders_the_link_and_keeps_its_state_in_the_url():
     at.sidebar.number_input(key="net.r0.adam:keras:learning_rate:exact").set_value(0.05).run()
     query = dict(at.query_params)
     assert query["r0.learning_rate"] == "0.05" and query["r1.momentum"] == "0.9"  # the other run untouched
-    # an editor's title names its optimizer, not its rate: an edit of the rate keeps the same expander
+    # an edit of a rate redraws the views and that rate's slider and box alone: no editor, no title
+    assert not [e for e in at.sidebar.expander if e.label.startswith("Run")]
+    assert [w.value for w in at.sidebar.number_input] == [0.05]  # the box, drawn anew (a new key) with the edited value
+    assert at.sidebar.number_input[0].key == "net.r0.adam:keras:learning_rate~1:exact"
+    # an editor's title names its optimizer, not its rate: the rate's edit keeps the same expander
+    at.run()
     assert [e.label for e in at.sidebar.expander if e.label.startswith("Run")] == ["Run 1: Adam (Keras)", "Run 2: SGD (Keras)"]
     assert query["view"] == "Boundary" and query["run"] == "1"
     scene = descent.NetworkScenario.from_query(query)

@@ -129,17 +129,31 @@ def test_the_table_converts_to_arrow_as_it_is():
         pa.Table.from_pandas(pd.DataFrame({"steps": [12, "—"]}))
 
 
-def test_an_edit_of_a_value_redraws_that_runs_editor_alone():
-    """An editor's title names the run without its values ("Run 4: Adam"), so an edit
-    of a value redraws the views and the edited run's editor, not the other runs' editors; a
-    new label renames the run and redraws every editor."""
+def test_an_edit_of_a_value_redraws_no_other_control_than_its_own():
+    """An editor's title names the run without its values ("Run 4: Adam"), so an edit of a
+    value redraws the views and, of the sidebar, only what must follow it: a rate's slider and
+    box (each follows the other), nothing for a slider (it shows its value already). A flavour
+    redraws its run's editor (other hyperparameters); a new label renames the run and redraws
+    every editor."""
     at = app()
     at.session_state["g0:r3:editor"] = True
     at.run()
-    at.number_input(key="g0:r3:adam:keras:learning_rate:exact").set_value(0.07).run()  # what this edit drew
+    at.number_input(key="g0:r3:adam:keras:learning_rate:exact").set_value(0.09).run()  # what this edit drew
     clean(at)
-    assert not at.sidebar.expander and [s.label for s in at.sidebar.select_slider][:1] == ["learning_rate (η)"]
-    assert at.session_state[state.SCENE].runs[3].hparams["learning_rate"] == 0.07
+    assert not at.sidebar.expander and not at.sidebar.selectbox and not at.sidebar.slider
+    assert [s.label for s in at.sidebar.select_slider] == ["learning_rate (η)"]
+    assert [s.value for s in at.sidebar.select_slider] == [0.1]  # the slider follows the box, to its nearest notch
+    assert [(b.key, b.value) for b in at.sidebar.number_input] == [("g0:r3:adam:keras:learning_rate~1:exact", 0.09)]
+    assert at.session_state[state.SCENE].runs[3].hparams["learning_rate"] == 0.09
+    at.run()
+    at.slider(key="g0:r3:adam:keras:beta1").set_value(0.8).run()
+    clean(at)
+    assert not at.sidebar.expander and not at.sidebar.select_slider and not at.sidebar.slider and not at.sidebar.number_input
+    assert at.session_state[state.SCENE].runs[3].hparams["beta1"] == 0.8
+    at.run()
+    at.button_group(key="g0:r3:flavour").set_value("pytorch").run()
+    clean(at)
+    assert not at.sidebar.expander and [s.label for s in at.sidebar.selectbox] == ["Optimizer", "Learning-rate schedule", "Colour"]
     at.run()
     at.text_input(key="g0:r3:label").input("my Adam").run()
     titles = [e.label.replace("\\", "") for e in at.sidebar.expander]  # Markdown escapes taken out
