@@ -366,7 +366,8 @@ def run_slot(run_id: int) -> run_editor.RunSlot:
     """Where run `run_id`'s editor keeps its widgets (this generation's keys) and sends its edits."""
     return run_editor.RunSlot(key=lambda name: state.run_key(run_id, name),
                               edit=lambda change, widget=None, part=run_editor.EDITOR: _edit_run(run_id, change, widget, part),
-                              steps=state.scene().steps)  # fmt: skip
+                              steps=state.scene().steps,
+                              current=lambda: state.scene().runs[_index_of(run_id)])  # fmt: skip
 
 
 def _run_editor(run_id: int, run: Run) -> None:
@@ -374,7 +375,7 @@ def _run_editor(run_id: int, run: Run) -> None:
     with the Network page, ui.run_editor), then its label."""
     slot = run_slot(run_id)
     run_editor.optimizer_section(slot, run)
-    run_editor.hyperparameters_section(slot, run)
+    run_editor.hyperparameters_section(slot)
     run_editor.schedule_section(slot, run)
     k_label = state.run_key(run_id, "label")
     # The placeholder names no value (as the automatic label would): an edit of a value leaves it as it is.

@@ -187,8 +187,9 @@ def _edit_run(index: int, change, widget: str | None = None, part: str | None = 
             widgets.renew(widget)
         ss[_key("warning")] = f"That change was not applied: {e}."
         return  # the whole page, with the warning
+    renamed = _run_title(index, runs[index]) != _run_title(index, ss[_key(RUN_LIST)][index])
     ss[_key(RUN_LIST)] = runs
-    if part == run_editor.EDITOR:
+    if part == run_editor.EDITOR or renamed:
         st.rerun(scope=[VIEWS_PART, RUNS_PART])
     st.rerun(scope=[VIEWS_PART, *([part] if part else [])])
 
@@ -205,6 +206,10 @@ def _updates_per_training() -> int:
     return int(ss[_key("epochs")]) * -(-n_train // max(1, int(ss[_key("batch")])))
 
 
+def _run_title(index: int, run: Run) -> str:
+    return f"Run {index + 1}: {optimizers.get(run.optimizer).title} ({FLAVOUR_TITLES[run.flavour]})"
+
+
 @st.fragment(key=RUNS_PART)
 def _run_editors() -> None:
     """Each run's editor (the 2D page's sections: optimizer and flavour, hyperparameters,
@@ -219,15 +224,14 @@ def _run_editors() -> None:
         # The title names the optimizer, not the hyperparameters (as the run's label would): a new
         # title is a new expander to the browser, whose whole editor would be built again on
         # every edit of a rate.
-        title = f"Run {i + 1}: {optimizers.get(run.optimizer).title} ({FLAVOUR_TITLES[run.flavour]})"
-        editor = st.expander(title, key=k_editor, on_change="rerun")
+        editor = st.expander(_run_title(i, run), key=k_editor, on_change="rerun")
         if editor.open:
             with editor:
                 slot = run_editor.RunSlot(key=lambda name, i=i: _key(f"r{i}.{name}"),
                                           edit=lambda change, widget=None, part=run_editor.EDITOR, i=i: _edit_run(i, change, widget, part),
-                                          steps=steps)
+                                          steps=steps, current=lambda i=i: ss[_key(RUN_LIST)][i])
                 run_editor.optimizer_section(slot, run)
-                run_editor.hyperparameters_section(slot, run)
+                run_editor.hyperparameters_section(slot)
                 run_editor.schedule_section(slot, run)
 
 

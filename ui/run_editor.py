@@ -1,8 +1,9 @@
 """One run's editor, in sections, shared by the 2D page's sidebar and the Network page.
 
-    slot = RunSlot(key=lambda name: ..., edit=lambda change, widget=None: ..., steps=...)
-    optimizer_section(slot, run)        # optimizer and flavour (and the flavour's note)
-    hyperparameters_section(slot, run)  # a widget per hyperparameter of that optimizer × flavour
+    slot = RunSlot(key=lambda name: ..., edit=lambda change, widget=None, part=EDITOR: ..., steps=...,
+                   current=lambda: ...)
+    optimizer_section(slot, run)        # optimizer and flavour
+    hyperparameters_section(slot)       # the flavour's note, a widget per hyperparameter of that optimizer × flavour
     schedule_section(slot, run)         # the learning-rate schedule and its parameters
 
 A page says where a run's widgets live (`RunSlot.key`: a widget key from a part's name) and how
@@ -43,6 +44,9 @@ class RunSlot:
     # slider's pair), or None when the edited widget already shows everything the edit changed.
     edit: Callable[..., None]
     steps: int  # the updates of a whole training: what a new schedule's step counts fit
+    # The run as the session holds it now: a part of the editor that reruns alone has the
+    # arguments of the editor's last run, which an edit since may have made stale.
+    current: Callable[[], Run]
 
 
 value, seeded = widgets.current, widgets.seeded
@@ -82,7 +86,7 @@ def _on_flavour(slot: RunSlot) -> None:
         chosen = flavour if flavour in spec.flavours else run.flavour  # the control is required=True
         return Run(run.optimizer, chosen, carried(spec, chosen, run.hparams), run.schedule, run.label, run.start)
 
-    slot.edit(change)
+    slot.edit(change, part=hyperparameters_part(slot))
 
 
 def _on_hparam(slot: RunSlot, name: str, new, widget: str, part: str | None) -> None:
@@ -121,15 +125,12 @@ def schedule_default(param, steps: int):
 
 
 def optimizer_section(slot: RunSlot, run: Run) -> None:
-    """The optimizer, its flavour, and what the flavour's implementation does differently."""
+    """The optimizer and its flavour."""
     spec = optimizers.get(run.optimizer)
     st.selectbox("Optimizer", OPTIMIZER_IDS, key=seeded(slot.key("optimizer"), run.optimizer),
                  format_func=lambda i: optimizers.get(i).title, on_change=_on_optimizer, args=(slot,))  # fmt: skip
     st.segmented_control("Flavour", list(spec.flavours), key=seeded(slot.key("flavour"), run.flavour), required=True,
                          format_func=lambda f: FLAVOUR_TITLES[f], on_change=_on_flavour, args=(slot,))  # fmt: skip
-    note = spec.flavour_notes.get(run.flavour)
-    if note:
-        st.caption(note)
 
 
 # Symbols of hyperparameters as text: a label with $math$ is typeset by KaTeX in the browser
@@ -169,12 +170,27 @@ def _hparam_widget(slot: RunSlot, run: Run, hp, current) -> None:
                           on_change=lambda v: _on_hparam(slot, hp.name, v, k, None))  # fmt: skip
 
 
-def hyperparameters_section(slot: RunSlot, run: Run) -> None:
-    """A widget per hyperparameter of the run's optimizer in its flavour (log sliders with an
-    exact box for rates and epsilons, toggles for flags)."""
-    values = run.resolved_hparams()
-    for hp in optimizers.get(run.optimizer).hparams_for(run.flavour):
-        _hparam_widget(slot, run, hp, values[hp.name])
+def hyperparameters_part(slot: RunSlot) -> str:
+    """The key of the part of the page that is a run's hyperparameters section."""
+    return slot.key("hyperparameters")
+
+
+def hyperparameters_section(slot: RunSlot) -> None:
+    """What the flavour's implementation does differently, and a widget per hyperparameter of
+    the run's optimizer in that flavour (log sliders with an exact box for rates and epsilons,
+    toggles for flags). A part of its own: another flavour redraws it alone."""
+
+    def draw() -> None:
+        run = slot.current()
+        spec = optimizers.get(run.optimizer)
+        note = spec.flavour_notes.get(run.flavour)
+        if note:
+            st.caption(note)
+        values = run.resolved_hparams()
+        for hp in spec.hparams_for(run.flavour):
+            _hparam_widget(slot, run, hp, values[hp.name])
+
+    st.fragment(draw, key=hyperparameters_part(slot))()
 
 
 def schedule_section(slot: RunSlot, run: Run) -> None:

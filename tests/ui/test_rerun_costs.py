@@ -133,8 +133,8 @@ def test_an_edit_of_a_value_redraws_no_other_control_than_its_own():
     """An editor's title names the run without its values ("Run 4: Adam"), so an edit of a
     value redraws the views and, of the sidebar, only what must follow it: a rate's slider and
     box (each follows the other), nothing for a slider (it shows its value already). A flavour
-    redraws its run's editor (other hyperparameters); a new label renames the run and redraws
-    every editor."""
+    redraws its run's hyperparameters (the flavour's own); a new label renames the run and
+    redraws every editor."""
     at = app()
     at.session_state["g0:r3:editor"] = True
     at.run()
@@ -153,7 +153,9 @@ def test_an_edit_of_a_value_redraws_no_other_control_than_its_own():
     at.run()
     at.button_group(key="g0:r3:flavour").set_value("pytorch").run()
     clean(at)
-    assert not at.sidebar.expander and [s.label for s in at.sidebar.selectbox] == ["Optimizer", "Learning-rate schedule", "Colour"]
+    assert not at.sidebar.expander and not at.sidebar.selectbox and not at.sidebar.text_input  # the optimizer, schedule, label stay
+    assert [b.key for b in at.sidebar.number_input] == ["g0:r3:adam:pytorch:learning_rate:exact", "g0:r3:adam:pytorch:epsilon:exact"]
+    assert at.session_state[state.SCENE].runs[3].flavour == "pytorch"
     at.run()
     at.text_input(key="g0:r3:label").input("my Adam").run()
     titles = [e.label.replace("\\", "") for e in at.sidebar.expander]  # Markdown escapes taken out
