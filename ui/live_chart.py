@@ -171,7 +171,7 @@ function expandFrames(figure) {
     }
     if (recipe.counter) data.push({text: ['step ' + step]});
     if (recipe.extra) data.push(...recipe.extra[f]);
-    return {name: String(step), data: data, traces: recipe.traces};
+    return {name: String(f), data: data, traces: recipe.traces};
   });
 }
 

@@ -157,12 +157,14 @@ def trajectory_map_spec(
         if frame_recipe and all(len(run.path) <= MAX_PATH_POINTS for _, run in runs):
             recipe = _recipe(steps, trail, animated, path_traces=list(range(1, 1 + len(runs))), extra=extra)
         else:
-            frame_list = [_frame(runs, int(s), trail, animated, counter=True) for s in steps]
+            frame_list = [_frame(runs, int(s), trail, animated, counter=True, name=f) for f, s in enumerate(steps)]
             for frame, more in zip(frame_list, extra or ()):
                 frame["data"] += more
-        names = [str(int(s)) for s in steps]
+        # Frames are named by their place, not their step: another number of steps then leaves the
+        # layout (buttons, slider) as it was, and the page moves the runs without redrawing it.
+        names = [str(f) for f in range(len(steps))]
         layout["updatemenus"] = [_play_buttons(names, style)]
-        layout["sliders"] = [_step_slider(slider_steps(steps), style)]
+        layout["sliders"] = [_step_slider(slider_steps(np.arange(len(steps))), style)]
         layout["margin"]["b"] = 130
     if lecture:
         _beside_the_map(layout, bar)
@@ -195,7 +197,8 @@ def expand_frame_recipe(spec: dict) -> dict:
     paths = [np.column_stack([np.asarray(spec["data"][i]["x"], np.float32), np.asarray(spec["data"][i]["y"], np.float32)])
              for i in recipe["paths"]]  # fmt: skip
     runs = [(i, _Path(path)) for i, path in enumerate(paths)]
-    frames = [_frame(runs, step, recipe["trail"], recipe["traces"], counter=recipe["counter"]) for step in recipe["steps"]]
+    frames = [_frame(runs, step, recipe["trail"], recipe["traces"], counter=recipe["counter"], name=f)
+              for f, step in enumerate(recipe["steps"])]  # fmt: skip
     for frame, more in zip(frames, recipe.get("extra") or ()):
         frame["data"] += more
     out = {key: value for key, value in spec.items() if key != "frame_recipe"}
@@ -270,7 +273,8 @@ def _trail_and_head(run: RunLike, step: int, trail: int) -> tuple[np.ndarray, np
     return path[kept], path[shown : shown + 1], shown
 
 
-def _frame(runs: Sequence[tuple[int, RunLike]], step: int, trail: int, animated: list[int], counter: bool) -> dict:
+def _frame(runs: Sequence[tuple[int, RunLike]], step: int, trail: int, animated: list[int], counter: bool, name: int) -> dict:
+    """The `name`-th frame of the animation: the runs at `step`."""
     data = []
     for _, run in runs:
         points, head, shown = _trail_and_head(run, step, trail)
@@ -282,7 +286,7 @@ def _frame(runs: Sequence[tuple[int, RunLike]], step: int, trail: int, animated:
     # Items name no trace type: plotly.js merges each into the trace it animates (a scatter).
     # `traces` names the animated traces: without it a frame's data would overwrite traces
     # 0, 1, ... (the colour bar, the paths), and the frame keeps every other trace as it is.
-    return {"name": str(step), "data": data, "traces": animated}
+    return {"name": str(name), "data": data, "traces": animated}
 
 
 def _step_counter(grid: Surface, step: int, style: Style) -> dict:

@@ -96,6 +96,24 @@ def test_learning_rate_controls_change_that_run_and_the_url(app):
     assert page.map_state()["paths"] == after["paths"]
 
 
+def test_a_new_number_of_steps_moves_the_runs_in_place(app):
+    """Frames are named by their place in the animation, so another number of steps leaves the
+    buttons and the slider as they were: the runs move, and nothing else is redrawn."""
+    page = app.open()
+    key = page.paths_key()
+    steps = page.page.get_by_label("Steps", exact=True)
+    steps.fill("437")
+    steps.press("Enter")
+    page.settle_query("steps", "437")
+    page.settle_map_change(key)
+    chart = "document.querySelector('.js-plotly-plot')"
+    assert page.page.evaluate(f"() => {chart}.dataset.path") == "move"
+    assert all(len(path["x"]) == 438 for path in page.map_state()["paths"])
+    page.page.wait_for_function(f"() => ({chart}._transitionData._frames || []).length === 100")
+    last = page.page.evaluate(f"() => {chart}._transitionData._frames[99].data.find(d => Object.keys(d).length === 1).text[0]")
+    assert last == "step 437"
+
+
 # Record the markers while the map plays: plotly's own data and the SVG marker positions.
 PLAY_RECORDER = """() => {
   const gd = document.querySelector('.js-plotly-plot');

@@ -47,8 +47,14 @@ def _query(scene, opts) -> str:
     return "?" + urlencode(encode(scene, opts))
 
 
-def _check_frame(page, scene, run: int, k: int) -> dict:
-    page.page.evaluate(JUMP, str(k))
+# Each frame's step, as its step counter says (frames are named by their place in the animation).
+FRAME_STEPS = """() => document.querySelector('.js-plotly-plot')._transitionData._frames.map(f =>
+  Number(f.data.find(d => Object.keys(d).length === 1 && d.text).text[0].replace('step ', '')))"""
+
+
+def _check_frame(page, scene, run: int, frame: int) -> dict:
+    k = page.page.evaluate(FRAME_STEPS)[frame]
+    page.page.evaluate(JUMP, str(frame))
     state = page.page.evaluate(OVERLAYS)
     e = descent.explain(scene, run=run, step=k)
     step = state["overlays"]["step"]
@@ -70,8 +76,9 @@ def test_overlays_sit_where_explain_says_and_move_with_play(app):
     opts = Options(selected=1, overlays=("gradient", "momentum", "step"))
     page = app.open(_query(scene, opts))
     names = page.page.evaluate("() => document.querySelector('.js-plotly-plot')._transitionData._frames.map(f => f.name)")
-    for name in (names[20], names[10], names[3]):
-        _check_frame(page, scene, 1, int(name))
+    assert names == [str(f) for f in range(len(names))] and len(names) > 20
+    for frame in (20, 10, 3):
+        _check_frame(page, scene, 1, frame)
     assert page.page.locator("[data-testid='stMain'] .descent-overlay-scales").filter(has_text="momentum ×").count() == 1  # the scales
     page.page.screenshot(path=str(ARTEFACTS / "overlays-ravine.png"))
     # Play: the step arrow follows the momentum run's point at every sampled moment.
@@ -92,7 +99,7 @@ def test_overlays_on_rosenbrock_and_the_inspector_screenshots(app):
     scene = DEFAULT_SCENARIO
     page = app.open(_query(scene, Options(selected=3, overlays=("gradient", "momentum", "step", "box"))))
     names = page.page.evaluate("() => document.querySelector('.js-plotly-plot')._transitionData._frames.map(f => f.name)")
-    state = _check_frame(page, scene, 3, int(names[3]))
+    state = _check_frame(page, scene, 3, 3)
     assert set(state["overlays"]) == {"gradient", "momentum", "step", "box"}
     page.page.screenshot(path=str(ARTEFACTS / "overlays-rosenbrock.png"))
     inspector = app.new_page()  # no map in this view: wait for the script, not for a map

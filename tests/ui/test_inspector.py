@@ -12,6 +12,7 @@ from tests.ui.test_app import app, clean, query, scene
 from ui import inspector, links, state
 from ui.defaults import DEFAULT_SCENARIO
 from ui.links import Options, encode
+from tests.viz.plain import frame_step
 
 
 def shown(at) -> dict[str, list[str]]:
@@ -135,7 +136,7 @@ def test_overlay_toggles_draw_the_selected_runs_state_on_the_map_and_live_in_the
     step_index = next(i for i, t in enumerate(spec["data"]) if t.get("meta") == "overlay:step")
     factor = float(overlays["overlay:step"]["name"].rsplit("×", 1)[1])
     for frame in spec["frames"][1:4]:
-        k = int(frame["name"])
+        k = frame_step(frame)
         e = descent.explain(scene(at), run=3, step=k)
         item = frame["data"][animated.index(step_index)]
         x, y = np.asarray(item["x"], float), np.asarray(item["y"], float)

@@ -65,3 +65,10 @@ def plain_race(n: int = 300) -> SimpleNamespace:
         ],
         schedules=["constant", "cosine", "constant"],
     )
+
+
+def frame_step(frame: dict) -> int:
+    """The step an animation frame shows, read from its step counter ("step 40"): frames are
+    named by their place in the animation."""
+    (counter,) = [item for item in frame["data"] if set(item) == {"text"}]
+    return int(counter["text"][0].removeprefix("step "))

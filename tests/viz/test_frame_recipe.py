@@ -9,6 +9,7 @@ import pytest
 
 import descent
 from viz.trajectory_map import MAX_PATH_POINTS, expand_frame_recipe, trajectory_map_spec
+from tests.viz.plain import frame_step
 
 SCENE = {"landscape": "rosenbrock", "start": [-1.5, 2.0], "steps": 700,
          "runs": [{"optimizer": "sgd", "hparams": {"learning_rate": 0.001}},
@@ -31,7 +32,8 @@ def test_the_recipe_gives_the_frames_the_builder_makes(result, visible):
     grid = descent.landscape_grid("rosenbrock", {}, 40)
     whole = trajectory_map_spec(result, grid, visible=visible)
     sent = trajectory_map_spec(result, grid, visible=visible, frame_recipe=True)
-    assert "frames" not in sent and sent["frame_recipe"]["steps"] == [int(f["name"]) for f in whole["frames"]]
+    assert "frames" not in sent and sent["frame_recipe"]["steps"] == [frame_step(f) for f in whole["frames"]]
+    assert [f["name"] for f in whole["frames"]] == [str(i) for i in range(len(whole["frames"]))]
     assert _plain(expand_frame_recipe(sent)["frames"]) == _plain(whole["frames"])
 
 

@@ -204,11 +204,17 @@ def test_frames_touch_only_the_trails_heads_and_the_step_counter():
             assert fig.data[index].mode in ("lines", "markers", "text")
 
 
+def counted_step(frame) -> int:
+    """The step a frame shows, as its step counter (its last item) says."""
+    return int(frame.data[-1].text[0].removeprefix("step "))
+
+
 def test_head_in_frame_k_is_the_path_at_step_k():
     race = plain_race(n=1001)
     fig = viz.trajectory_map(race, bowl_surface())
-    steps = [int(frame.name) for frame in fig.frames]
+    steps = [counted_step(frame) for frame in fig.frames]
     assert steps[0] == 0 and steps[-1] == 1000 and steps == sorted(set(steps))
+    assert [frame.name for frame in fig.frames] == [str(f) for f in range(len(steps))]  # named by their place
     for frame, step in zip(fig.frames, steps):
         for j, run in enumerate(race.runs):
             trail, head = frame.data[2 * j], frame.data[2 * j + 1]
@@ -223,7 +229,7 @@ def test_trail_is_full_resolution_and_about_two_frame_strides():
     race = plain_result([plain_run("long", spiral(2001))])
     fig = viz.trajectory_map(race, bowl_surface(), frames=100)
     frame = fig.frames[50]
-    step = int(frame.name)
+    step = counted_step(frame)
     trail = frame.data[0]
     n = len(trail.x)
     assert 40 <= n <= 45  # stride 20 → about 41 points
@@ -253,11 +259,15 @@ def test_slider_positions_are_frames_and_the_map_counts_the_steps():
     assert slider.active == len(positions) - 1
     # No label to build and measure for each position: the counter on the map tells the step.
     assert {s.label for s in slider.steps} == {""} and slider.currentvalue.visible is False
+    # Frames are named by their place (another number of steps keeps the slider and the buttons).
+    assert names == [str(f) for f in range(100)]
     counter = fig.data[-1]
-    assert counter.name == "step counter" and counter.mode == "text" and list(counter.text) == [f"step {names[-1]}"]
     index = len(fig.data) - 1
-    for frame in fig.frames:
-        assert frame.traces[-1] == index and list(frame.data[-1].text) == [f"step {frame.name}"]
+    steps = [counted_step(frame) for frame in fig.frames]
+    assert all(frame.traces[-1] == index for frame in fig.frames)
+    last = max(len(run.path) for run in plain_race().runs) - 1
+    assert steps[0] == 0 and steps[-1] == last and all(0 < b - a <= -(-last // 99) for a, b in zip(steps, steps[1:]))
+    assert counter.name == "step counter" and counter.mode == "text" and list(counter.text) == [f"step {last}"]
 
 
 def test_a_short_run_has_a_slider_position_per_frame():

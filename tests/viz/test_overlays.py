@@ -10,6 +10,7 @@ import pytest
 import descent
 import viz
 from viz.overlays import KINDS, SHARE
+from tests.viz.plain import frame_step
 
 
 def overlay_map(landscape, run: int, kinds=KINDS):
@@ -29,7 +30,7 @@ def test_arrows_start_at_the_run_and_point_where_explain_says(steady_1000):
     assert set(where) == set(KINDS)
     animated = spec["frames"][0]["traces"]
     for frame in spec["frames"][:-1]:  # the last point has no step leaving it
-        k = int(frame["name"])
+        k = frame_step(frame)
         e = descent.explain(steady_1000.scenario, run=0, step=k) if k in (0, 505) else None
         for kind, index in where.items():
             item = frame["data"][animated.index(index)]
