@@ -200,12 +200,23 @@ def _on_reset_start() -> None:
 
 def _on_steps() -> None:
     steps = int(_value(state.key("steps")))
+    if state.scene().dataset is not None:
+        # On a data landscape the steps make the epochs that the header and the minibatch
+        # controls state: the whole page reruns (no `state.refresh`).
+        try:
+            st.session_state[state.SCENE] = state.scene().replace(steps=steps)
+        except ScenarioError as e:
+            widgets.renew(state.key("steps"))
+            state.notice(f"That change was not applied: {e}.")
+        return
     _apply(lambda scene: scene.replace(steps=steps))
 
 
 def _on_noise() -> None:
     noise = Noise(float(_value(state.key("sigma"))), int(_value(state.key("batch"))), int(_value(state.key("seed"))))
-    _apply(lambda scene: scene.replace(noise=noise))
+    # The sentence under the boxes states σ and B: it reruns with the views (the boxes, being
+    # edited, are open and show their values already).
+    _apply(lambda scene: scene.replace(noise=noise), part=state.NOISE_NOTE_PART)
 
 
 # -- callbacks: one run ----------------------------------------------------------------------------
@@ -423,9 +434,14 @@ def render(scene: Scenario) -> None:
                 data_controls.render_minibatch(scene)
             else:
                 _noise_section(scene)
-                st.caption(data_controls.noise_sentence(scene))
+                _noise_note()
     st.subheader("Optimizers")
     _runs()
+
+
+@st.fragment(key=state.NOISE_NOTE_PART)
+def _noise_note() -> None:
+    st.caption(data_controls.noise_sentence(state.scene()))
 
 
 @st.fragment(key=state.RUNS_PART)

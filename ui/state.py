@@ -36,6 +36,7 @@ SHARE_PART = "share"
 LANDSCAPE_PART = "landscape"
 START_PART = "start"
 RUNS_PART = "runs"
+NOISE_NOTE_PART = "noise_note"  # the sentence under the noise settings
 OVERLAYS_PART = "overlays"  # the overlay toggles below the map
 SIDEBAR_PARTS = (SHARE_PART, LANDSCAPE_PART, START_PART, RUNS_PART)
 # The run names the overlay toggles were drawn with (None while they are not on the page).

@@ -123,3 +123,20 @@ def test_a_lesson_opened_while_a_data_widget_reports_a_value_opens_cleanly():
     next(b for b in at.button if b.label.startswith("Feature scaling")).click().run()
     clean(at)
     assert query(at)["lesson"] == "feature_scaling" and scene(at).model == "linear_regression"
+
+
+def test_edits_of_the_noise_and_of_the_steps_restate_the_noise_sentence():
+    """The sentence states σ and B (classic landscapes) or the epochs the steps make (data
+    landscapes): the edits that change them redraw it, not only the map."""
+    at = app({"landscape": "quadratic", "sigma": "2", "batch": "4", "r0.optimizer": "sgd"})
+    clean(at)
+    _number(at, "Gradient noise σ").set_value(3.0).run()  # what this edit redraws
+    clean(at)
+    assert "Noise: a Gaussian model, g = ∇f + (σ/√B)·ξ with σ = 3, B = 4." in _captions(at)
+    at = app({"landscape": "data", "data": "noisy_line", "data.size": "200", "model": "linear_regression",
+              "steps": "70", "mb.batch": "64", "r0.optimizer": "sgd", "r0.learning_rate": "0.05"})  # fmt: skip
+    clean(at)
+    at.number_input(key="g0:steps").set_value(140).run()
+    clean(at)
+    captions = _captions(at)
+    assert "140 steps = 35 epochs" in captions and "70 steps" not in captions
