@@ -224,20 +224,26 @@ function shape(trace, legend) {
 
 // Plotly.react redraws what it sees change, and it compares arrays by identity: a trace or a
 // layout part equal to the one already drawn is handed back as the very same object. Traces
-// are matched by their uid, a digest of their content (figure_json sets it).
+// are matched by their content's digest, the uid figure_json sets.
+//
+// plotly.js itself knows a drawn trace by its uid, and builds a trace with a new uid from
+// nothing (in 3D its WebGL programs are compiled anew: a third of a 3D edit). So each trace
+// then takes the uid of its place, and a changed trace is updated where it is drawn.
 const LAYOUT_PARTS = ['sliders', 'updatemenus', 'images', 'annotations', 'xaxis', 'yaxis', 'scene', 'legend'];
 function reuseUnchanged(gd, figure) {
   const previous = gd.__descentFigure;
+  const digests = figure.data.map(t => t.uid);
   const parts = {};
   for (const key of LAYOUT_PARTS) if (key in figure.layout) parts[key] = JSON.stringify(figure.layout[key]);
   if (previous) {
-    const byUid = new Map(previous.data.map(t => [t.uid, t]));
-    figure.data = figure.data.map(t => (t.uid && byUid.has(t.uid)) ? byUid.get(t.uid) : t);
+    const byDigest = new Map(previous.digests.map((d, i) => [d, previous.data[i]]));
+    figure.data = figure.data.map((t, i) => (digests[i] && byDigest.has(digests[i])) ? byDigest.get(digests[i]) : t);
     for (const key of Object.keys(parts)) {
       if (parts[key] === previous.parts[key]) figure.layout[key] = previous.layout[key];
     }
   }
-  gd.__descentFigure = {data: figure.data, layout: figure.layout, parts: parts};
+  figure.data.forEach((t, i) => { t.uid = 'trace' + i + '-' + (t.type || 'scatter'); });
+  gd.__descentFigure = {data: figure.data, digests: digests, layout: figure.layout, parts: parts};
   return figure;
 }
 

@@ -337,3 +337,31 @@ def test_the_page_builds_the_frames_the_figure_builder_makes(app):
                     assert np.array_equal(np.float32(g[axis]), np.float32(w[axis])), (got["name"], axis)
             if "text" in w:
                 assert g["text"] == w["text"]
+
+
+CHART_3D = "document.querySelector(\"[data-testid='stMain'] .js-plotly-plot\")"
+GL_TRACES = """() => { const traces = %s._fullLayout.scene._scene.traces;
+  return Object.keys(traces).map(uid => ({uid, type: traces[uid].data.type, name: traces[uid].data.name,
+                                          marked: traces[uid].__mark === true, x0: Number(traces[uid].data.x[0])})); }""" % CHART_3D
+MARK_GL_TRACES = """() => { Object.values(%s._fullLayout.scene._scene.traces).forEach(t => { t.__mark = true; }); }""" % CHART_3D
+
+
+def test_an_edit_updates_the_3d_traces_where_they_are_drawn(app):
+    """plotly.js builds a 3D trace with a new uid from nothing (its WebGL programs compiled
+    anew); the page gives each trace its place's uid, so an edit updates the drawn ones."""
+    page = app.open()
+    page.page.locator("[data-testid='stMain'] [data-testid='stButtonGroup']").get_by_role("radio", name="3D", exact=True).click()
+    page.page.wait_for_function("() => new URLSearchParams(location.search).get('view') === '3D'")
+    page.page.wait_for_function(f"() => {{ const g = {CHART_3D}; return g && g._fullLayout && g._fullLayout.scene && g._fullLayout.scene._scene; }}")
+    before = page.page.evaluate(GL_TRACES)
+    assert {t["type"] for t in before} >= {"surface", "scatter3d"}
+    page.page.evaluate(MARK_GL_TRACES)
+    drawn = page.page.evaluate(f"() => {CHART_3D}.dataset.drawn")
+    start_x = page.page.get_by_label("Start x", exact=True)
+    start_x.fill("-1.2")
+    start_x.press("Enter")
+    page.page.wait_for_function(f"() => {CHART_3D}.dataset.drawn !== '{drawn}'")
+    after = page.page.evaluate(GL_TRACES)
+    assert [t["uid"] for t in after] == [t["uid"] for t in before] and all(t["marked"] for t in after), after
+    paths = [t for t in after if t["uid"] in {f"trace{i}-scatter3d" for i in (1, 2, 3, 4)}]  # the runs' paths
+    assert len(paths) == 4 and all(abs(t["x0"] + 1.2) < 1e-6 for t in paths), after  # the same objects, the new paths
