@@ -106,6 +106,18 @@ def colourscale() -> list[list]:
     return [[position, colour] for position, colour in LANDSCAPE_COLOURSCALE]
 
 
+def banded_colourscale(bands: int) -> list[list]:
+    """The landscape colour scale in `bands` flat bands of equal width, each the colour at its
+    middle (the map's image draws the same bands): the surface shows its levels as the map
+    does, without contour lines to draw."""
+    colours = rgb((np.arange(bands) + 0.5) / bands)
+    scale = []
+    for i, (r, g, b) in enumerate(colours.tolist()):
+        colour = f"#{r:02x}{g:02x}{b:02x}"
+        scale += [[i / bands, colour], [(i + 1) / bands, colour]]
+    return scale
+
+
 def rgb(fractions: np.ndarray) -> np.ndarray:
     """Colours of the landscape scale at `fractions` (0..1), as uint8 RGB (shape + (3,))."""
     positions = np.array([p for p, _ in LANDSCAPE_COLOURSCALE])

@@ -9,7 +9,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from viz._types import Minimum, Surface, as_surface, global_minimum_value, plain_minima
-from viz.colour import ColourScale, colourscale, format_value, landscape_scale
+from viz.colour import ColourScale, banded_colourscale, format_value, landscape_scale
+from viz.raster import BANDS
 from viz.style import (Style, base_layout, coloured_label, escape, name_axes_in_hover, run_colours, status_text, style_for,
                         visible_runs)
 from viz.trajectory_map import MAX_PATH_POINTS, thinned_indices
@@ -106,10 +107,10 @@ def _surface_trace(grid: Surface, scale: ColourScale, style: Style) -> dict:
     t = scale.transform(grid.z).astype(np.float32)
     surface = dict(
         type="surface", x=grid.xs.astype(np.float32), y=grid.ys.astype(np.float32), z=t,
-        colorscale=colourscale(), cmin=scale.low, cmax=scale.high, colorbar=scale.colorbar(style),
+        # The map's colour bands rather than contour lines: a GPU-less browser draws the lines on
+        # the CPU, a tenth of every 3D edit.
+        colorscale=banded_colourscale(BANDS), cmin=scale.low, cmax=scale.high, colorbar=scale.colorbar(style),
         name="landscape", showlegend=False, opacity=0.95,
-        contours={"z": {"show": True, "start": scale.low, "end": scale.high, "size": (scale.high - scale.low) / 22,
-                        "color": "rgba(40, 50, 60, 0.25)", "width": 1}},
         lighting={"ambient": 0.75, "diffuse": 0.5, "specular": 0.05},
     )
     if scale.log:

@@ -57,3 +57,30 @@ def test_visible_and_lecture():
     lines = [t for t in fig.data if t.type == "scatter3d" and t.mode == "lines"]
     assert [t.meta for t in lines] == ["Slow spiral"] and lines[0].line.color == viz.palette(3)[1]
     assert fig.layout.font.size >= 20
+
+
+def test_the_surface_shows_the_maps_colour_bands_without_contour_lines():
+    """Each level band of the surface has the colour the map's image gives that band."""
+    from viz import raster
+    from viz._types import as_surface
+
+    xs = ys = np.linspace(0.0, 1.0, 50)
+    z = np.tile(xs, (len(ys), 1))  # f = x: the levels run along x
+    fig = viz.surface_3d(plain_race(), (xs, ys, z))
+    surface = fig.data[0]
+    assert not surface.contours.z.show
+    stops = [(float(p), c) for p, c in surface.colorscale]
+    assert len(stops) == 2 * raster.BANDS
+    scale = landscape_scale(z, log_scale=False)
+    width = 20 * raster.BANDS
+    image = raster.landscape_pixels(as_surface((xs, ys, z)), scale, width, 4)[1]  # one row of pixels
+    seen = 0
+    for j, pixel in enumerate(image):
+        value = (j + 0.5) / width  # f at the pixel's centre
+        band = min(int((value - scale.low) / (scale.high - scale.low) * raster.BANDS), raster.BANDS - 1)
+        (start, colour), (end, same) = stops[2 * band], stops[2 * band + 1]
+        assert colour == same and (start, end) == (band / raster.BANDS, (band + 1) / raster.BANDS)
+        if j % 20 in (8, 9, 10, 11):  # well inside the band: no iso-line there
+            assert colour == "#{:02x}{:02x}{:02x}".format(*pixel), (j, colour, pixel)
+            seen += 1
+    assert seen == 4 * raster.BANDS
