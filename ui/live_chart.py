@@ -81,6 +81,7 @@ export default function(component) {
   gd.__descentClickable = data.clickable;
   const config = JSON.parse(data.config || '{}');
   const parsed = JSON.parse(data.figure);
+  decodeCoordinates(parsed);
   parsed.frames = expandFrames(parsed);
   const signature = signatureOf(parsed);  // before plotly.js writes into any of it
   const figure = reuseUnchanged(gd, parsed);
@@ -149,6 +150,23 @@ function update(gd, figure, signature, config) {
     .then(() => resized ? window.Plotly.relayout(gd, {width: width}) : null)
     .then(() => { shown(gd); return deleteAllFrames(gd); })
     .then(() => frames.length ? window.Plotly.addFrames(gd, frames) : null);
+}
+
+// Coordinates sent as typed arrays (viz.wire: {dtype, bdata}, the base64 of little-endian
+// values) become typed arrays here, which plotly.js draws and the frames below read as they are.
+const TYPED = {f4: Float32Array, f8: Float64Array, i1: Int8Array, u1: Uint8Array, i2: Int16Array, u2: Uint16Array,
+               i4: Int32Array, u4: Uint32Array};
+function decodeCoordinates(figure) {
+  for (const trace of figure.data || []) {
+    for (const axis of ['x', 'y']) {
+      const value = trace[axis];
+      if (value && value.bdata !== undefined && TYPED[value.dtype]) {
+        const text = atob(value.bdata), bytes = new Uint8Array(text.length);
+        for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+        trace[axis] = new TYPED[value.dtype](bytes.buffer);
+      }
+    }
+  }
 }
 
 // The animation's frames, built here from the figure's path traces when the server sent a
@@ -422,13 +440,14 @@ def sent_figures(elements) -> list[dict]:
     """The figures of the charts among Streamlit elements (AppTest's `at.get("bidi_component")`,
     or protos), as dicts: what a test reads of what the page was sent, a frame recipe expanded
     into frames as the page expands it."""
+    from viz import wire
     from viz.trajectory_map import expand_frame_recipe
 
     figures = []
     for element in elements:
         proto = getattr(element, "proto", element)
         if getattr(proto, "component_name", "").endswith(NAME):
-            figure = expand_frame_recipe(json.loads(json.loads(proto.json)["figure"]))
+            figure = expand_frame_recipe(wire.expand(json.loads(json.loads(proto.json)["figure"])))
             figures.append(json.loads(orjson.dumps(figure, option=orjson.OPT_SERIALIZE_NUMPY)))  # as JSON reads it
     return figures
 

@@ -79,7 +79,8 @@ def map_spec(scene: Scenario, opts: Options, result: Result, grid, frame_recipe:
 
 def map_json(scene: Scenario, opts: Options, result: Result, grid) -> str:
     return FIGURES.get(_figure_key("map", scene, opts),
-                       lambda: live_chart.figure_json(live_chart.with_background(map_spec(scene, opts, result, grid, frame_recipe=True))))
+                       lambda: live_chart.figure_json(live_chart.with_background(
+                           viz.wire.compact_coordinates(map_spec(scene, opts, result, grid, frame_recipe=True)))))
 
 
 def map_figure(scene: Scenario, opts: Options, result: Result, grid):

@@ -13,7 +13,7 @@ from viz.colour import ColourScale, banded_colourscale, format_value, landscape_
 from viz.raster import BANDS
 from viz.style import (Style, base_layout, coloured_label, escape, name_axes_in_hover, run_colours, status_text, style_for,
                         visible_runs)
-from viz.trajectory_map import MAX_PATH_POINTS, thinned_indices
+from viz.trajectory_map import thinned_indices
 
 if TYPE_CHECKING:
     from viz._types import MinimumLike, ResultLike, RunLike
@@ -27,6 +27,10 @@ Z_ASPECT = 0.6
 def surface_3d(result: ResultLike, surface: Sequence[np.ndarray], **options) -> go.Figure:
     """The 3D view as a validated `go.Figure`; the options are `surface_3d_spec`'s."""
     return go.Figure(surface_3d_spec(result, surface, **options))
+
+
+# A run's path in 3D is thinned beyond this many points: every 3D update draws them all again.
+MAX_PATH_POINTS_3D = 4000
 
 
 def surface_3d_spec(
@@ -152,7 +156,7 @@ def _mesh_height(grid: Surface, t: np.ndarray, x: np.ndarray, y: np.ndarray) -> 
 
 def _path_trace(index: int, run: RunLike, colour: str, grid: Surface, scale: ColourScale, lift: float, style: Style) -> dict:
     path = np.asarray(run.path, dtype=np.float64).reshape(-1, 2)
-    kept = thinned_indices(0, len(path) - 1, MAX_PATH_POINTS) if len(path) else np.zeros(0, int)
+    kept = thinned_indices(0, len(path) - 1, MAX_PATH_POINTS_3D) if len(path) else np.zeros(0, int)
     loss = np.asarray(run.loss, dtype=np.float64)[kept]
     return dict(
         type="scatter3d", x=path[kept, 0].astype(np.float32), y=path[kept, 1].astype(np.float32),

@@ -41,8 +41,10 @@ if TYPE_CHECKING:
 
 # Animation frames at most: playback needs no more, and the payload grows with it.
 DEFAULT_FRAMES = 100
-# The static path of a run is thinned beyond this many points (100,000-step runs).
-MAX_PATH_POINTS = 4000
+# The static path of a run is thinned beyond this many points (100,000-step runs). Up to it, the
+# page builds the animation's frames from the paths themselves (a frame recipe); beyond it the
+# frames travel whole (several times the bytes), so it sits above the lengths runs usually have.
+MAX_PATH_POINTS = 10_000
 # The trail behind the current point: about two frame strides, at least this many points ...
 MIN_TRAIL_POINTS = 8
 # ... and at most this many (thinned beyond), so long runs do not bloat every frame.

@@ -82,3 +82,22 @@ def expand(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [expand(item) for item in value]
     return value
+
+
+# Arrays shorter than this stay decimal lists: a typed array's base64 costs more than a few numbers.
+SHORT = 16
+
+
+def compact_coordinates(spec: dict) -> dict:
+    """`spec` (a figure dict) with each trace's x and y of SHORT numbers or more as typed arrays,
+    and the rest as it was (the traces are copied, `spec` is not modified): the map's paths,
+    the most of its bytes, travel at 5⅓ characters a coordinate instead of about 11."""
+    data = []
+    for trace in spec.get("data", []):
+        trace = dict(trace)
+        for axis in ("x", "y"):
+            values = trace.get(axis)
+            if isinstance(values, np.ndarray) and values.ndim == 1 and values.size >= SHORT:
+                trace[axis] = typed_array(values)
+        data.append(trace)
+    return {**spec, "data": data}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
@@ -15,6 +16,12 @@ from tests.browser.driver import (
     assert_landscape_image_shown,
     assert_paths_drawn,
 )
+
+def f32(*values: float) -> tuple:
+    """Coordinates as float32: the paths arrive as float32 arrays, a marker's point as the
+    shortest decimal of the same float32 value."""
+    return tuple(np.float32(v) for v in values)
+
 
 # A hung browser or server fails its test (the suite itself takes well under a minute per test).
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
@@ -38,7 +45,7 @@ def test_default_scene_loads_without_errors_and_draws_the_map(app):
     # Before any playback every run's marker stands on its last point.
     assert [h["label"] for h in state["heads"]] == DEFAULT_LABELS
     for head, path in zip(state["heads"], state["paths"]):
-        assert (head["x"], head["y"]) == (path["x"][-1], path["y"][-1])
+        assert f32(head["x"], head["y"]) == f32(path["x"][-1], path["y"][-1])
         assert head["text"] == "step 500"
     assert state["start"] == {"x": [-1.5], "y": [2.0]}
     assert page.query() == DEFAULT_QUERY
@@ -153,8 +160,8 @@ def _play(page, button: str) -> None:
 def test_play_moves_the_markers_and_keeps_the_landscape(app):
     page = app.open()
     before = page.map_state()
-    ends = [(p["x"][-1], p["y"][-1]) for p in before["paths"]]
-    assert [(h["x"], h["y"]) for h in before["heads"]] == ends
+    ends = [f32(p["x"][-1], p["y"][-1]) for p in before["paths"]]
+    assert [f32(h["x"], h["y"]) for h in before["heads"]] == ends
 
     # Play from the still figure (which shows the last step) restarts at step 0.
     _play(page, "▶ 4×")
@@ -174,7 +181,7 @@ def test_play_moves_the_markers_and_keeps_the_landscape(app):
     assert all(s["counter"] == f"step {s['step']}" for s in samples), [(s["counter"], s["step"]) for s in samples]
 
     after = page.map_state()
-    assert [(h["x"], h["y"]) for h in after["heads"]] == ends  # the animation ends on the last step
+    assert [f32(h["x"], h["y"]) for h in after["heads"]] == ends  # the animation ends on the last step
     assert after["counter"] == "step 500"  # the step counter on the map, drawn
     assert_landscape_image_shown(after)
     assert_paths_drawn(after, 4)
