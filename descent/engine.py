@@ -205,6 +205,18 @@ def noise_chunk(seed: int, size: int, index: int) -> jax.Array:
     return _noise_chunk(np.int32(seed), size, np.int32(index))
 
 
+@functools.lru_cache(maxsize=4)
+def _zeros(size: int) -> np.ndarray:
+    zeros = np.zeros((size, 2), np.float32)
+    zeros.setflags(write=False)
+    return zeros
+
+
+def no_noise(size: int, index: int) -> np.ndarray:
+    """Zeros in place of `noise_chunk(seed, size, index)`, for a noise scale of 0."""
+    return _zeros(size)
+
+
 def noise_sequence(seed: int, n: int) -> np.ndarray:
     """ξ_0 … ξ_{n−1} (n, 2), the sequence every run of a scenario with this seed sees."""
     chunks = [np.asarray(noise_chunk(seed, CHUNK, i)) for i in range(-(-n // CHUNK))]

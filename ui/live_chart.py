@@ -66,6 +66,23 @@ def install_assets(static: Path = STATIC) -> Path | None:
         return None
 
 
+# plotly.js, loaded once per page (a classic script from Streamlit's static files).
+LOAD_PLOTLY = """
+function loadPlotly() {
+  if (window.Plotly) return Promise.resolve();
+  if (!window.__descentPlotly) {
+    window.__descentPlotly = new Promise((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = '%(url)s';
+      script.onload = resolve;
+      script.onerror = () => reject(new Error('plotly.js could not be loaded from %(url)s'));
+      document.head.appendChild(script);
+    });
+  }
+  return window.__descentPlotly;
+}
+""" % {"url": ASSET_URL}
+
 JS = """
 export default function(component) {
   const { data, parentElement, setTriggerValue } = component;
@@ -313,19 +330,7 @@ function positionBackground(gd) {
   Object.assign(box.firstChild.style, {left: left + 'px', top: top + 'px', width: (right - left) + 'px', height: (bottom - top) + 'px'});
 }
 
-function loadPlotly() {
-  if (window.Plotly) return Promise.resolve();
-  if (!window.__descentPlotly) {
-    window.__descentPlotly = new Promise((resolve, reject) => {
-      const script = document.createElement('script');
-      script.src = '%(url)s';
-      script.onload = resolve;
-      script.onerror = () => reject(new Error('plotly.js could not be loaded from %(url)s'));
-      document.head.appendChild(script);
-    });
-  }
-  return window.__descentPlotly;
-}
+%(load_plotly)s
 
 // A click (a press and release within a few pixels) on the plot area, in data coordinates.
 function listen(gd) {
@@ -371,8 +376,13 @@ function listen(gd) {
       .catch(error => console.error('descent chart: resize failed', error));
   }).observe(gd);
 }
-""" % {"url": ASSET_URL, "fill": FILL}
+""" % {"fill": FILL, "load_plotly": LOAD_PLOTLY}
 
+# An element that shows nothing and has the browser load plotly.js (see `preload`): a component
+# of its own, so that it does not carry the chart's code.
+PRELOAD_JS = "export default function() { loadPlotly(); }\n" + LOAD_PLOTLY
+
+PRELOAD_KEY = "descent-preload"
 CSS = ".descent-plot { width: 100%; contain: layout paint style; }"
 
 _component = None
@@ -434,6 +444,20 @@ def chart(figure: str, *, key: str, height: int | str, config: dict | None = Non
             "fill_offset": fill_offset, "header": header}  # fmt: skip
     callbacks = {"on_click_change": on_click} if on_click is not None else {}
     return _renderer()(data=data, key=key, height="content", **callbacks)
+
+
+def preload() -> None:
+    """Have the browser fetch and compile plotly.js (3.5 MB) now, with an element it does not
+    show. Called before the page imports JAX and computes its first runs (a second or more on a
+    new server), so that both happen at once rather than one after the other."""
+    global _preloader
+    if _preloader is None:
+        _preloader = st.components.v2.component(NAME + "_preload", js=PRELOAD_JS,
+                                                css=".st-key-" + PRELOAD_KEY + " { display: none; }", isolate_styles=False)  # fmt: skip
+    _preloader(key=PRELOAD_KEY, height="content")
+
+
+_preloader = None
 
 
 def sent_figures(elements) -> list[dict]:

@@ -173,11 +173,17 @@ def _after_first_run() -> None:
     """Once per process, after the first page is drawn (JAX imported, the first runs compiled):
     move every object alive now into the garbage collector's permanent generation. They live as
     long as the server, and a full collection would otherwise walk them all again (it cost
-    170 ms per rerun before `runner.postScriptGC` was turned off, and still runs on its own)."""
+    170 ms per rerun before `runner.postScriptGC` was turned off, and still runs on its own).
+    It happens a moment later, on a thread of its own: the collection holds the interpreter for
+    about 0.15 s, and the first page's last messages are still on their way to the browser."""
     if not _warm.is_set():
         _warm.set()
-        gc.collect()
-        gc.freeze()
+        freeze = threading.Timer(FREEZE_AFTER_S, lambda: (gc.collect(), gc.freeze()))
+        freeze.daemon = True
+        freeze.start()
+
+
+FREEZE_AFTER_S = 2.0
 
 
 def _guarded(draw, timed: bool = True) -> None:

@@ -246,3 +246,22 @@ def test_a_run_may_have_its_own_start():
     assert np.array_equal(shared.path[0], [0.0, 0.0]) and np.array_equal(own.path[0], [-4.0, -4.0])
     assert np.allclose(own.final_point, [-3.779310, -3.283186], atol=1e-3)
     assert descent.Scenario.from_json(data).to_json()["runs"][1]["start"] == [-4.0, -4.0]
+
+
+def test_a_run_without_noise_draws_no_noise_and_moves_exactly_as_with_it():
+    """σ = 0 feeds the steps zeros instead of drawing ξ (a new server's first page skipped a
+    compilation); σ·ξ is 0 either way, so the path is the same to the bit."""
+    from descent import engine, runner
+
+    scenario = descent.Scenario.from_json({"landscape": "rosenbrock", "start": [-1.5, 2.0], "steps": 1500,
+                                           "runs": [{"optimizer": "adam", "hparams": {"learning_rate": 0.05}}]})  # fmt: skip
+    engine.noise_chunk.cache_clear()
+    result = descent.run(scenario)
+    assert engine.noise_chunk.cache_info().misses == 0
+    run = scenario.runs[0]
+    hparams = run.resolved_hparams()
+    key = runner.run_key(scenario, run, hparams)
+    values = runner.packed_values(scenario, run, key, hparams)
+    drawn, _, _ = engine.trajectory(key, values, scenario.start, 0, scenario.steps, engine.DEFAULT_TOLERANCE)  # ξ drawn
+    assert engine.noise_chunk.cache_info().misses == 2  # 1501 points: two chunks of ξ
+    assert np.array_equal(drawn[:, engine.X : engine.Y + 1], result.runs[0].path)

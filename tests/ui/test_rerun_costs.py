@@ -169,3 +169,17 @@ def test_the_overlays_of_the_selected_run_add_at_most_a_quarter_to_the_map():
     without = payload.map_bytes(payload.QUERY | {"overlays": "none"})
     with_adams = payload.map_bytes(payload.QUERY | {"selected": "3"})
     assert without > 50_000 and without < with_adams <= without + 35_000 and with_adams <= without * 4 / 3, (without, with_adams)
+
+
+def test_the_browser_starts_loading_plotly_before_the_page_imports_jax():
+    """The page's first element is a small hidden one whose code loads plotly.js: the browser
+    fetches and compiles it while the server imports JAX and computes (about half a second of
+    a new server's first page)."""
+    from ui import live_chart
+
+    at = app()
+    first = at.main.children[0]
+    proto = first.proto if hasattr(first, "proto") else first.children[0].proto
+    assert proto.component_name.endswith(live_chart.NAME + "_preload")
+    assert live_chart.ASSET_URL in proto.js_content and len(proto.SerializeToString()) < 2_000
+    assert live_chart.PRELOAD_KEY in proto.css_content and "display: none" in proto.css_content
