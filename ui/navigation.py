@@ -22,10 +22,18 @@ def position(query: Mapping[str, str]) -> str:
 
 
 def pages() -> list:
-    from ui import malloc, network_page
+    from ui import malloc
     from ui.page import main
 
     malloc.limit_arenas()  # once per process is enough; calling it again changes nothing
 
     return [st.Page(main, title="2D landscapes", default=True),
-            st.Page(network_page.main, title="Network", url_path="network")]
+            st.Page(network, title="Network", url_path="network")]
+
+
+def network() -> None:
+    """The Network page, imported when first opened: a first visit to the 2D page (every new
+    server's first page) does without its modules."""
+    from ui import network_page
+
+    network_page.main()
