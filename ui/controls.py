@@ -337,7 +337,7 @@ def _landscape_params() -> None:
     for p in scene.landscape_spec.params:
         k = state.key(f"landscape:{p.name}")
         label = f"{p.meaning} (${p.symbol}$)"
-        on_change = lambda value, name=p.name: _on_landscape_param(name, value)  # noqa: E731
+        on_change = lambda value, part=None, name=p.name: _on_landscape_param(name, value)  # noqa: E731 (the whole part reruns)
         if p.scale == "log":
             widgets.log_slider(label, k, current[p.name], low=p.low, high=p.high, ui_low=p.low, ui_high=p.high,
                                on_change=on_change)  # fmt: skip

@@ -155,7 +155,7 @@ def _hparam_widget(slot: RunSlot, run: Run, hp, current) -> None:
     k = hparam_key(slot, run, hp.name)
     label = hparam_label(hp)
     # A toggle or a slider shows its new value already: its edit redraws nothing of the editor
-    # (unless the edit is refused, or renames the run). A log slider's pair redraws itself.
+    # (unless the edit is refused, or renames the run). A log slider's pair says what of it to redraw.
     if hp.kind == "bool":
         st.toggle(label, key=seeded(k, bool(current)), help=hp.meaning,
                   on_change=lambda: _on_hparam(slot, hp.name, bool(value(k)), k, None))  # fmt: skip
@@ -163,7 +163,7 @@ def _hparam_widget(slot: RunSlot, run: Run, hp, current) -> None:
     if hp.scale == "log":
         low = hp.low if not hp.low_open else max(hp.low, 1e-12)
         widgets.log_slider(label, k, float(current), low=low, high=hp.high, ui_low=hp.ui_low, ui_high=hp.ui_high,
-                           help=hp.meaning, on_change=lambda v: _on_hparam(slot, hp.name, v, k, widgets.pair_part(k)))  # fmt: skip
+                           help=hp.meaning, on_change=lambda v, part: _on_hparam(slot, hp.name, v, k, part))  # fmt: skip
         return
     widgets.linear_slider(label, k, float(current), ui_low=hp.ui_low, ui_high=hp.ui_high,
                           step=widgets.slider_step(hp.name, hp.ui_high), help=hp.meaning,

@@ -17,6 +17,9 @@ from collections.abc import Callable
 import streamlit as st
 
 OnChange = Callable[[float], None]
+# A log slider's callback: the new value, and the part of the page to redraw with the views (the
+# slider's pair, `pair_part(key)`) or None when the pair shows the value already.
+OnPairChange = Callable[[float, "str | None"], None]
 
 
 def seed(key: str, value) -> None:
@@ -83,14 +86,15 @@ def pair_part(key: str) -> str:
 
 
 def log_slider(label: str, key: str, value: float, *, low: float, high: float, ui_low: float, ui_high: float,
-               on_change: OnChange, help: str | None = None) -> None:  # fmt: skip
+               on_change: OnPairChange, help: str | None = None) -> None:  # fmt: skip
     """A log-scale slider for a quick choice and a number box for the exact value, kept in sync.
 
     `low`/`high` bound what may be typed; the slider spans `ui_low`..`ui_high` (widened to
-    include the current value). `on_change` gets the exact value; the pair is then drawn anew
-    from it (see `renew`). The pair is a part of the page of its own (`pair_part(key)`): after an
-    edit, the callback reruns it alone, so that the other half follows without redrawing the
-    controls around it.
+    include the current value). `on_change` gets the exact value and the part to redraw: the
+    pair is a part of the page of its own (`pair_part(key)`), drawn anew from the value (see
+    `renew`) when the other half must follow: the box after a move of the slider, the slider
+    after a typed value off its notch. A typed value whose nearest notch is the slider's own
+    redraws nothing (None): the box shows it, the slider stays where it is.
     """
 
     def draw() -> None:
@@ -106,7 +110,14 @@ def log_slider(label: str, key: str, value: float, *, low: float, high: float, u
         def changed(new: float) -> None:
             renew(key)
             seed(f"{versioned(key)}:exact", float(new))
-            on_change(new)
+            on_change(new, pair_part(key))
+
+        def typed() -> None:
+            new = float(st.session_state[exact_key])
+            if _slider_grid(new, ui_low, ui_high) == grid and nearest(grid, new) == st.session_state[slider_key]:
+                on_change(new, None)  # the slider's notch is the nearest already
+            else:
+                changed(new)
 
         left, right = st.columns([3, 2], vertical_alignment="bottom")
         left.select_slider(label, options=grid, key=slider_key, format_func=number_text, help=help,
@@ -116,7 +127,7 @@ def log_slider(label: str, key: str, value: float, *, low: float, high: float, u
             min_value=float(low),
             max_value=float(high),
             key=exact_key,
-            on_change=lambda: changed(float(st.session_state[exact_key])),
+            on_change=typed,
             format="%g",
             step=None,
             label_visibility="collapsed",

@@ -146,6 +146,15 @@ def test_an_edit_of_a_value_redraws_no_other_control_than_its_own():
     assert [(b.key, b.value) for b in at.sidebar.number_input] == [("g0:r3:adam:keras:learning_rate~1:exact", 0.09)]
     assert at.session_state[state.SCENE].runs[3].hparams["learning_rate"] == 0.09
     at.run()
+    # A typed value whose nearest notch is the slider's own (0.1): the box shows it, nothing is redrawn.
+    at.number_input(key="g0:r3:adam:keras:learning_rate~1:exact").set_value(0.12).run()
+    clean(at)
+    assert not at.sidebar.select_slider and not at.sidebar.number_input and not at.sidebar.expander
+    assert at.session_state[state.SCENE].runs[3].hparams["learning_rate"] == 0.12
+    at.run()
+    assert [(b.key, b.value) for b in at.sidebar.number_input if "learning_rate" in b.key] == [
+        ("g0:r3:adam:keras:learning_rate~1:exact", 0.12)]
+    assert [s.value for s in at.sidebar.select_slider if s.label.startswith("learning_rate")] == [0.1]
     at.slider(key="g0:r3:adam:keras:beta1").set_value(0.8).run()
     clean(at)
     assert not at.sidebar.expander and not at.sidebar.select_slider and not at.sidebar.slider and not at.sidebar.number_input
