@@ -75,7 +75,11 @@ function loadPlotly() {
       const script = document.createElement('script');
       script.src = '%(url)s';
       script.onload = resolve;
-      script.onerror = () => reject(new Error('plotly.js could not be loaded from %(url)s'));
+      script.onerror = () => {  // a later call tries again
+        window.__descentPlotly = null;
+        script.remove();
+        reject(new Error('plotly.js could not be loaded from %(url)s'));
+      };
       document.head.appendChild(script);
     });
   }
@@ -120,7 +124,7 @@ export default function(component) {
     .then(() => { placeBackground(gd, background); if (gd.dataset.path !== 'move') shown(gd);
                   gd.dataset.drawn = String((Number(gd.dataset.drawn) || 0) + 1); listen(gd); });
   // One update at a time, in order: a figure that arrives while one is drawn waits for it.
-  gd.__descentQueue = (gd.__descentQueue || loadPlotly()).then(drawn, drawn);
+  gd.__descentQueue = (gd.__descentQueue || loadPlotly().catch(() => loadPlotly())).then(drawn, drawn);
   return () => { if (window.Plotly) window.Plotly.purge(gd); };
 }
 
@@ -452,6 +456,7 @@ def preload() -> None:
     new server), so that both happen at once rather than one after the other."""
     global _preloader
     if _preloader is None:
+        install_assets()  # a fresh clone has no copy of plotly.js yet, and this is its first request
         _preloader = st.components.v2.component(NAME + "_preload", js=PRELOAD_JS,
                                                 css=".st-key-" + PRELOAD_KEY + " { display: none; }", isolate_styles=False)  # fmt: skip
     _preloader(key=PRELOAD_KEY, height="content")

@@ -192,3 +192,21 @@ def test_the_browser_starts_loading_plotly_before_the_page_imports_jax():
     assert proto.component_name.endswith(live_chart.NAME + "_preload")
     assert live_chart.ASSET_URL in proto.js_content and len(proto.SerializeToString()) < 2_000
     assert live_chart.PRELOAD_KEY in proto.css_content and "display: none" in proto.css_content
+
+
+def test_the_preload_installs_plotly_before_the_browser_asks_for_it(monkeypatch):
+    """In a fresh clone plotly.js is copied into the static folder by the first chart; the
+    preload comes before any chart, so it copies it first (else its request finds nothing)."""
+    from ui import live_chart
+
+    installed = []
+    monkeypatch.setattr(live_chart, "install_assets", lambda *a, **k: installed.append(True))
+    monkeypatch.setattr(live_chart, "_preloader", None)
+    AppTest.from_function(_preload_page).run()
+    assert installed == [True]
+
+
+def _preload_page():
+    from ui import live_chart
+
+    live_chart.preload()
