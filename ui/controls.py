@@ -49,12 +49,17 @@ FORMULA_ERROR = "formula_error"  # the session key of the last rejected formula'
 # -- applying an edit ---------------------------------------------------------------------------
 
 
+# `_apply`'s part for an edit whose effects reach beyond the parts that rerun alone.
+WHOLE_PAGE = "whole page"
+
+
 def _apply(change: Callable[[Scenario], Scenario], widget: str | None = None,
            part: str | Callable[[Scenario, bool], str | None] | None = None) -> None:  # fmt: skip
     """Replace the scene by `change(scene)` and rerun the views and `part` (the sidebar part
     the edited widget is in, when its drawing changes; or a function of the scene after the
-    change and of whether the change was refused, that names it); if the model rejects the
-    change, say why and draw the `widget` anew from the unchanged scene (its value put back)."""
+    change and of whether the change was refused, that names it; WHOLE_PAGE: Streamlit's own
+    rerun of everything); if the model rejects the change, say why and draw the `widget` anew
+    from the unchanged scene (its value put back)."""
     refused = False
     try:
         new = change(state.scene())
@@ -66,7 +71,8 @@ def _apply(change: Callable[[Scenario], Scenario], widget: str | None = None,
     else:
         st.session_state[state.SCENE] = new
     chosen = part(new, refused) if callable(part) else part
-    state.refresh(*([chosen] if chosen else []))
+    if chosen != WHOLE_PAGE:
+        state.refresh(*([chosen] if chosen else []))
 
 
 def _index_of(run_id: int) -> int:
@@ -202,14 +208,10 @@ def _on_steps() -> None:
     steps = int(_value(state.key("steps")))
     if state.scene().dataset is not None:
         # On a data landscape the steps make the epochs that the header and the minibatch
-        # controls state: the whole page reruns (no `state.refresh`).
-        try:
-            st.session_state[state.SCENE] = state.scene().replace(steps=steps)
-        except ScenarioError as e:
-            widgets.renew(state.key("steps"))
-            state.notice(f"That change was not applied: {e}.")
-        return
-    _apply(lambda scene: scene.replace(steps=steps))
+        # controls state: the whole page reruns.
+        _apply(lambda scene: scene.replace(steps=steps), state.key("steps"), WHOLE_PAGE)
+    else:
+        _apply(lambda scene: scene.replace(steps=steps))
 
 
 def _on_noise() -> None:

@@ -189,9 +189,8 @@ def _edit_run(index: int, change, widget: str | None = None, part: str | None = 
         return  # the whole page, with the warning
     renamed = _run_title(index, runs[index]) != _run_title(index, ss[_key(RUN_LIST)][index])
     ss[_key(RUN_LIST)] = runs
-    if part == run_editor.EDITOR or renamed:
-        st.rerun(scope=[VIEWS_PART, RUNS_PART])
-    st.rerun(scope=[VIEWS_PART, *([part] if part else [])])
+    redrawn = RUNS_PART if part == run_editor.EDITOR or renamed else part
+    st.rerun(scope=[VIEWS_PART, *([redrawn] if redrawn else [])])
 
 
 def _on_setting() -> None:

@@ -153,6 +153,15 @@ class AppPage:
         """Wait until the runs' paths differ from `before_key` (a `paths_key()`)."""
         self.settle(f"(before) => {{ const now = ({PATHS_KEY})(); return now !== null && now !== before; }}", before_key)
 
+    def set_steps(self, steps: int) -> None:
+        """Type a number of steps (Enter), and wait until the URL and the map show it."""
+        key = self.paths_key()
+        box = self.page.get_by_label("Steps", exact=True)
+        box.fill(str(steps))
+        box.press("Enter")
+        self.settle_query("steps", str(steps))
+        self.settle_map_change(key)
+
     # -- reading ------------------------------------------------------------------------------
 
     @property

@@ -107,12 +107,7 @@ def test_a_new_number_of_steps_moves_the_runs_in_place(app):
     """Frames are named by their place in the animation, so another number of steps leaves the
     buttons and the slider as they were: the runs move, and nothing else is redrawn."""
     page = app.open()
-    key = page.paths_key()
-    steps = page.page.get_by_label("Steps", exact=True)
-    steps.fill("437")
-    steps.press("Enter")
-    page.settle_query("steps", "437")
-    page.settle_map_change(key)
+    page.set_steps(437)
     chart = "document.querySelector('.js-plotly-plot')"
     assert page.page.evaluate(f"() => {chart}.dataset.path") == "move"
     assert all(len(path["x"]) == 438 for path in page.map_state()["paths"])

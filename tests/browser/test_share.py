@@ -25,12 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 def test_a_shared_link_reopens_the_same_scene(app):
     first = app.open()
     first.click_lesson("A learning rate that is too high", "too_high")
-    key = first.paths_key()
-    steps = first.page.get_by_label("Steps", exact=True)
-    steps.fill("150")
-    steps.press("Enter")
-    first.settle_query("steps", "150")
-    first.settle_map_change(key)
+    first.set_steps(150)
     link, shown = first.query(), first.map_state()
     assert link["landscape"] == "quadratic" and link["lesson"] == "too_high" and link["steps"] == "150"
     assert len(shown["paths"]) == 4
