@@ -247,10 +247,10 @@ def _hyper_controls(scene: descent.Scenario, index: int, choices: MapChoices, x:
         with column:
             low, high = st.columns(2)
             fmt = "%.3g" if axis.log else "%.3f"
-            low.number_input(f"{which} from", key=_seeded(f"maps:{which}:{axis.name}:low", float(axis.low)), format=fmt,
-                             on_change=_on_range, args=(which, axis.name))  # fmt: skip
-            high.number_input(f"{which} to", key=_seeded(f"maps:{which}:{axis.name}:high", float(axis.high)), format=fmt,
-                              on_change=_on_range, args=(which, axis.name))  # fmt: skip
+            widgets.number_box(low, f"{which} from", _seeded(f"maps:{which}:{axis.name}:low", float(axis.low)),
+                               format=fmt, on_change=_on_range, args=(which, axis.name))  # fmt: skip
+            widgets.number_box(high, f"{which} to", _seeded(f"maps:{which}:{axis.name}:high", float(axis.high)),
+                               format=fmt, on_change=_on_range, args=(which, axis.name))  # fmt: skip
     with columns[4]:
         sides = sorted({16, 32, 64, 100, 128, 200, choices.side})
         st.select_slider("cells per axis", sides, key=_seeded("maps:side", choices.side), on_change=_on_value,
@@ -284,8 +284,8 @@ def draw(ctx) -> None:
                              args=("resolution", "maps:res", int))  # fmt: skip
         else:
             low, high, n, apply = st.columns([2, 2, 3, 3])
-            low.number_input("learning rate from", key=_seeded("maps:lr:low", choices.rates[0]), format="%.3g", on_change=_on_rates)
-            high.number_input("learning rate to", key=_seeded("maps:lr:high", choices.rates[1]), format="%.3g", on_change=_on_rates)
+            widgets.number_box(low, "learning rate from", _seeded("maps:lr:low", choices.rates[0]), format="%.3g", on_change=_on_rates)
+            widgets.number_box(high, "learning rate to", _seeded("maps:lr:high", choices.rates[1]), format="%.3g", on_change=_on_rates)
             n.slider("rates", maps.MIN_TUNING_RATES, maps.MAX_TUNING_RATES, key=_seeded("maps:rates", choices.n_rates),
                      on_change=_on_value, args=("n_rates", "maps:rates", int))  # fmt: skip
         record = _record_with_progress(key)

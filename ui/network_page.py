@@ -272,23 +272,23 @@ def _sidebar() -> None:
     st.slider("Examples", 20, 2000, step=10, key=_key("size"), on_change=_on_setting)
     st.slider("Noise", 0.0, 1.0, step=0.05, key=_key("noise"), on_change=_on_setting)
     st.slider("Validation share", 0.0, 0.5, step=0.05, key=_key("validation"), on_change=_on_setting)
-    st.number_input("Data seed", 0, 2**31 - 1, key=_key("data_seed"), on_change=_on_setting)
+    widgets.number_box(st, "Data seed", _key("data_seed"), min_value=0, max_value=2**31 - 1, on_change=_on_setting)
     st.subheader("Model")
     layers = st.slider("Hidden layers", 1, 3, key=_key("layers"))
     cols = st.columns(3)
     for i in range(layers):
         with cols[i]:
-            st.number_input(f"Units {i + 1}", 2, 32, key=_key(f"width{i}"), on_change=_on_setting)
+            widgets.number_box(st, f"Units {i + 1}", _key(f"width{i}"), min_value=2, max_value=32, on_change=_on_setting)
     st.radio("Activation", list(network.ACTIVATIONS), key=_key("activation"), horizontal=True, on_change=_on_setting)
-    st.number_input("Model seed", 0, 2**31 - 1, key=_key("model_seed"), on_change=_on_setting)
+    widgets.number_box(st, "Model seed", _key("model_seed"), min_value=0, max_value=2**31 - 1, on_change=_on_setting)
     st.subheader("Training")
     st.slider("Epochs", 1, 1000, key=_key("epochs"), on_change=_on_setting)
     st.select_slider("Batch size", [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2000, 5000], key=_key("batch"),
                      on_change=_on_setting)
     st.checkbox("Shuffle each epoch", key=_key("shuffle"), on_change=_on_setting)
-    st.number_input("Minibatch seed", 0, 2**31 - 1, key=_key("batch_seed"), on_change=_on_setting)
+    widgets.number_box(st, "Minibatch seed", _key("batch_seed"), min_value=0, max_value=2**31 - 1, on_change=_on_setting)
     st.subheader("Runs")
-    st.number_input("Runs", 1, MAX_NETWORK_RUNS, key=_key("runs"), on_change=_on_run_count)  # the whole page
+    widgets.number_box(st, "Runs", _key("runs"), min_value=1, max_value=MAX_NETWORK_RUNS, on_change=_on_run_count)  # the whole page
     _run_editors()
 
 

@@ -1,8 +1,11 @@
 """Widget helpers: numeric inputs built from the catalogues' ranges and scales.
 
-Every widget here is created without `value=` and with its state seeded in
-`st.session_state` first: Streamlit then never warns about a default that disagrees with
-the session state, and callbacks may set a widget's value before it is drawn.
+Every widget here has its state seeded in `st.session_state` first, so that callbacks may
+set a widget's value before it is drawn. A number box is also given that value as its
+default (`number_box`): a browser that draws the box without the session's value falls back
+to the default, and Streamlit's own default is the minimum (a start box once showed -10000
+after a click on the map had moved the start to 2). The configuration turns off Streamlit's
+warning about a default given beside a session value.
 
 Each takes an `on_change(value)` callback. Edits reach the scene through these callbacks,
 which Streamlit runs before the script: when the script draws the page, the scene is already
@@ -76,6 +79,11 @@ def nearest(grid: list[float], value: float) -> float:
     return min(grid, key=lambda g: abs(math.log(g) - math.log(value)))
 
 
+def number_box(container, label: str, key: str, **kwargs):
+    """`container.number_input` for the seeded widget `key`, its default its current value."""
+    return container.number_input(label, value=st.session_state[key], key=key, **kwargs)
+
+
 def number_text(value: float) -> str:
     return f"{value:g}"
 
@@ -122,11 +130,12 @@ def log_slider(label: str, key: str, value: float, *, low: float, high: float, u
         left, right = st.columns([3, 2], vertical_alignment="bottom")
         left.select_slider(label, options=grid, key=slider_key, format_func=number_text, help=help,
                            on_change=lambda: changed(float(st.session_state[slider_key])))  # fmt: skip
-        right.number_input(
+        number_box(
+            right,
             f"{label} (exact)",
+            exact_key,
             min_value=float(low),
             max_value=float(high),
-            key=exact_key,
             on_change=typed,
             format="%g",
             step=None,
@@ -165,12 +174,12 @@ def number(label: str, key: str, value, *, on_change: Callable[[], None], low=No
     key = versioned(key)
     seed(key, int(value) if integer else float(value))
     if integer:
-        st.number_input(label, min_value=None if low is None else int(math.ceil(low)),
-                        max_value=None if high is None else int(high), step=int(step or 1), key=key, help=help,
-                        on_change=on_change)  # fmt: skip
+        number_box(st, label, key, min_value=None if low is None else int(math.ceil(low)),
+                   max_value=None if high is None else int(high), step=int(step or 1), help=help,
+                   on_change=on_change)  # fmt: skip
     else:
-        st.number_input(label, min_value=low, max_value=high, key=key, format="%g", step=step, help=help,
-                        on_change=on_change)  # fmt: skip
+        number_box(st, label, key, min_value=low, max_value=high, format="%g", step=step, help=help,
+                   on_change=on_change)  # fmt: skip
 
 
 def run_index(value, labels: list[str]) -> int:

@@ -169,6 +169,24 @@ def test_a_new_landscape_brings_its_start_and_keeps_the_runs():
     assert [r.optimizer for r in s.runs] == [r.optimizer for r in DEFAULT_SCENARIO.runs]
 
 
+def test_a_start_box_drawn_anew_falls_back_to_the_new_start_not_to_its_minimum():
+    # A box the app redraws under a new key (the start moved by the reset button or a click on
+    # the map) carries its value as its default too: a browser that drew it without the session's
+    # value showed Streamlit's default, the minimum (-10000), while the scene said 2.
+    at = app()
+    at.number_input(key="g0:start_x").set_value(2.5).run()
+    assert scene(at).start[0] == 2.5
+    at.run()  # the whole page (AppTest keeps only what the edit's partial rerun drew)
+    at.button(key="g0:reset_start").click().run()
+    at.run()
+    clean(at)
+    boxes = [box for box in at.number_input if box.key.startswith("g0:start_")]
+    assert [box.key.split("~")[0] for box in boxes] == ["g0:start_x", "g0:start_y"]
+    assert all("~" in box.key for box in boxes), "the boxes were drawn anew"
+    assert [box.value for box in boxes] == list(scene(at).start) == list(DEFAULT_SCENARIO.start)
+    assert [box.proto.default for box in boxes] == list(DEFAULT_SCENARIO.start)
+
+
 def test_every_view_renders():
     at = app()
     for view in ("3D", "Curves", "Table", "Code", "Inspector", "Map"):
