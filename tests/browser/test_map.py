@@ -344,7 +344,8 @@ def test_the_page_builds_the_frames_the_figure_builder_makes(app):
 CHART_3D = "document.querySelector(\"[data-testid='stMain'] .js-plotly-plot\")"
 GL_TRACES = """() => { const traces = %s._fullLayout.scene._scene.traces;
   return Object.keys(traces).map(uid => ({uid, type: traces[uid].data.type, name: traces[uid].data.name,
-                                          marked: traces[uid].__mark === true, x0: Number(traces[uid].data.x[0])})); }""" % CHART_3D
+                                          marked: traces[uid].__mark === true, x0: Number(traces[uid].data.x[0]),
+                                          updates: traces[uid].__descentUpdates || 0})); }""" % CHART_3D
 MARK_GL_TRACES = """() => { Object.values(%s._fullLayout.scene._scene.traces).forEach(t => { t.__mark = true; }); }""" % CHART_3D
 
 
@@ -367,3 +368,20 @@ def test_an_edit_updates_the_3d_traces_where_they_are_drawn(app):
     assert [t["uid"] for t in after] == [t["uid"] for t in before] and all(t["marked"] for t in after), after
     paths = [t for t in after if t["uid"] in {f"trace{i}-scatter3d" for i in (1, 2, 3, 4)}]  # the runs' paths
     assert len(paths) == 4 and all(abs(t["x0"] + 1.2) < 1e-6 for t in paths), after  # the same objects, the new paths
+    # The paths were updated from their new data; the surface, the very trace already drawn, kept its vertices.
+    surface = lambda traces: next(t for t in traces if t["type"] == "surface")  # noqa: E731
+    assert all(t["updates"] == b["updates"] + 1 for t, b in zip(paths, before[1:5])), (before, after)
+    assert surface(after)["updates"] == surface(before)["updates"], (before, after)
+    # Without a GPU (Chromium here draws WebGL with SwiftShader) the 3D canvas is not antialiased.
+    webgl = page.page.evaluate("""() => ({software: window.__descentWebGL.software, antialias:
+        %s.querySelector('canvas').getContext('webgl').getContextAttributes().antialias})""" % CHART_3D)
+    assert webgl == {"software": True, "antialias": False}, webgl
+    # A new landscape is a new surface: it is updated where it is drawn.
+    drawn = page.page.evaluate(f"() => {CHART_3D}.dataset.drawn")
+    page.page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
+    page.page.get_by_role("option", name="Himmelblau", exact=True).click()
+    page.page.wait_for_function(f"() => {CHART_3D}.dataset.drawn !== '{drawn}'")
+    page.page.wait_for_function("() => new URLSearchParams(location.search).get('landscape') === 'himmelblau'")
+    renewed = page.page.evaluate(GL_TRACES)
+    assert surface(renewed)["uid"] == surface(before)["uid"] and surface(renewed)["marked"], renewed
+    assert surface(renewed)["updates"] == surface(after)["updates"] + 1 and surface(renewed)["x0"] != surface(after)["x0"], renewed
