@@ -66,7 +66,12 @@ def install_assets(static: Path = STATIC) -> Path | None:
         return None
 
 
-# plotly.js, loaded once per page (a classic script from Streamlit's static files).
+# plotly.js, loaded once per page (a classic script from Streamlit's static files). Before it
+# loads, `plainSoftwareWebGL` looks at the browser's WebGL: one without a GPU (SwiftShader,
+# llvmpipe: a GPU blocklisted, a virtual machine) draws on the CPU, where plotly.js's
+# antialiased 3D canvas cost a fifth of every 3D update (about 25 ms of 140 in Chromium on 2
+# cores). There WebGL canvases are made without antialiasing; with a GPU they keep it. (The
+# comments are here: this text is sent to the browser with the first page.)
 LOAD_PLOTLY = """
 function loadPlotly() {
   if (window.Plotly) return Promise.resolve();
@@ -87,10 +92,6 @@ function loadPlotly() {
   return window.__descentPlotly;
 }
 
-// A browser without a GPU (SwiftShader, llvmpipe: a GPU blocklisted, a virtual machine) draws
-// WebGL on the CPU, where plotly.js's antialiased 3D canvas cost a fifth of every 3D update
-// (about 25 ms of 140 in Chromium on 2 cores). There the 3D view is drawn without antialiasing;
-// with a GPU it keeps it.
 function plainSoftwareWebGL() {
   if (window.__descentWebGL !== undefined) return;
   let renderer = '';

@@ -1,11 +1,11 @@
 """Widget helpers: numeric inputs built from the catalogues' ranges and scales.
 
 Every widget here has its state seeded in `st.session_state` first, so that callbacks may
-set a widget's value before it is drawn. A number box is also given that value as its
-default (`number_box`): a browser that draws the box without the session's value falls back
-to the default, and Streamlit's own default is the minimum (a start box once showed -10000
-after a click on the map had moved the start to 2). The configuration turns off Streamlit's
-warning about a default given beside a session value.
+set a widget's value before it is drawn, and is also given that value as its default
+(`number_box`, the sliders): a browser that draws a widget without the session's value falls
+back to the default, and Streamlit's own default is the minimum (a start box once showed
+-10000 after a click on the map had moved the start to 2). The configuration turns off
+Streamlit's warning about a default given beside a session value.
 
 Each takes an `on_change(value)` callback. Edits reach the scene through these callbacks,
 which Streamlit runs before the script: when the script draws the page, the scene is already
@@ -128,7 +128,7 @@ def log_slider(label: str, key: str, value: float, *, low: float, high: float, u
                 changed(new)
 
         left, right = st.columns([3, 2], vertical_alignment="bottom")
-        left.select_slider(label, options=grid, key=slider_key, format_func=number_text, help=help,
+        left.select_slider(label, options=grid, value=st.session_state[slider_key], key=slider_key, format_func=number_text, help=help,
                            on_change=lambda: changed(float(st.session_state[slider_key])))  # fmt: skip
         number_box(
             right,
@@ -155,8 +155,8 @@ def linear_slider(label: str, key: str, value: float, *, ui_low: float, ui_high:
     seed(key, float(value))
     low, high = min(ui_low, float(st.session_state[key])), max(ui_high, float(st.session_state[key]))
     decimals = max(0, -math.floor(math.log10(step)))
-    st.slider(label, min_value=float(low), max_value=float(high), step=step, key=key, format=f"%.{decimals}f",
-              help=help, on_change=lambda: on_change(float(st.session_state[key])))  # fmt: skip
+    st.slider(label, min_value=float(low), max_value=float(high), value=float(st.session_state[key]), step=step, key=key,
+              format=f"%.{decimals}f", help=help, on_change=lambda: on_change(float(st.session_state[key])))  # fmt: skip
 
 
 def slider_step(name: str, ui_high: float) -> float:

@@ -187,6 +187,19 @@ def test_a_start_box_drawn_anew_falls_back_to_the_new_start_not_to_its_minimum()
     assert [box.proto.default for box in boxes] == list(DEFAULT_SCENARIO.start)
 
 
+def test_a_log_slider_pair_drawn_anew_falls_back_to_its_value():
+    # The pair follows a typed value off the slider's notch by being drawn anew: both halves
+    # carry the value as their default (Streamlit's own: the slider's first notch, the box's minimum).
+    at = open_expander(app(), "g0:r3:editor")
+    at.number_input(key="g0:r3:adam:keras:learning_rate:exact").set_value(0.2).run()
+    at.run()
+    base = "g0:r3:adam:keras:learning_rate~1"
+    box = at.number_input(key=f"{base}:exact")
+    slider = at.select_slider(key=f"{base}:slider")
+    assert box.value == 0.2 and box.proto.default == 0.2
+    assert slider.value == 0.2 and [slider.options[int(i)] for i in slider.proto.default] == ["0.2"]
+
+
 def test_every_view_renders():
     at = app()
     for view in ("3D", "Curves", "Table", "Code", "Inspector", "Map"):
