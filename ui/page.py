@@ -269,14 +269,16 @@ def _views() -> None:
     if message:
         st.info(message)
     loading = st.empty()
-    if "result" not in st.session_state and scene not in RESULTS:
+    waiting = "result" not in st.session_state and scene not in RESULTS
+    if waiting:
         # A session's first run may compile the optimizers (a second or two on a fresh server).
         # Showing a chart meanwhile says so, and lets the browser fetch and start plotly.js,
         # which it otherwise does only when the map arrives: the two waits overlap.
         with loading:
             live_chart.chart(live_chart.figure_json(views.LOADING_SPEC), key=views.LOADING_KEY, height=120)
     result = _result(scene)
-    loading.empty()
+    if waiting:  # otherwise the place is empty already: an edit sends the browser one message fewer
+        loading.empty()
     grid = scene_grid(scene, MAP_RESOLUTION)
     views.render(scene, opts, result, grid, lambda: scene_grid(scene, SURFACE_RESOLUTION),
                  on_map_click=_on_map_click)  # fmt: skip
