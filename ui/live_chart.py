@@ -67,11 +67,12 @@ def install_assets(static: Path = STATIC) -> Path | None:
 
 
 # plotly.js, loaded once per page (a classic script from Streamlit's static files). Before it
-# loads, `plainSoftwareWebGL` looks at the browser's WebGL: one without a GPU (SwiftShader,
-# llvmpipe: a GPU blocklisted, a virtual machine) draws on the CPU, where plotly.js's
-# antialiased 3D canvas cost a fifth of every 3D update (about 25 ms of 140 in Chromium on 2
-# cores). There WebGL canvases are made without antialiasing; with a GPU they keep it. (The
-# comments are here: this text is sent to the browser with the first page.)
+# loads, `plainSoftwareWebGL` wraps the making of WebGL canvases: at the first one (the 3D
+# view's; the map has none, so a first page probes nothing) it looks at the browser's WebGL,
+# and one without a GPU (SwiftShader, llvmpipe: a GPU blocklisted, a virtual machine) draws on
+# the CPU, where plotly.js's antialiased 3D canvas cost a fifth of every 3D update (about 25 ms
+# of 140 in Chromium on 2 cores). There WebGL canvases are made without antialiasing; with a
+# GPU they keep it. (The comments are here: this text is sent to the browser with the first page.)
 LOAD_PLOTLY = """
 function loadPlotly() {
   if (window.Plotly) return Promise.resolve();
@@ -94,20 +95,24 @@ function loadPlotly() {
 
 function plainSoftwareWebGL() {
   if (window.__descentWebGL !== undefined) return;
-  let renderer = '';
-  try {
-    const gl = document.createElement('canvas').getContext('webgl');
-    const info = gl && gl.getExtension('WEBGL_debug_renderer_info');
-    renderer = gl ? String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER)) : '';
-    const lose = gl && gl.getExtension('WEBGL_lose_context');
-    if (lose) lose.loseContext();
-  } catch (error) { renderer = ''; }
-  const software = /swiftshader|llvmpipe|softpipe|software/i.test(renderer);
-  window.__descentWebGL = {renderer: renderer, software: software};
-  if (!software) return;
+  window.__descentWebGL = null;
   const getContext = HTMLCanvasElement.prototype.getContext;
+  const probe = () => {
+    let renderer = '';
+    try {
+      const gl = getContext.call(document.createElement('canvas'), 'webgl');
+      const info = gl && gl.getExtension('WEBGL_debug_renderer_info');
+      renderer = gl ? String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER)) : '';
+      const lose = gl && gl.getExtension('WEBGL_lose_context');
+      if (lose) lose.loseContext();
+    } catch (error) { renderer = ''; }
+    return {renderer: renderer, software: /swiftshader|llvmpipe|softpipe|software/i.test(renderer)};
+  };
   HTMLCanvasElement.prototype.getContext = function(type, attributes) {
-    if (typeof type === 'string' && type.startsWith('webgl')) attributes = Object.assign({}, attributes, {antialias: false});
+    if (typeof type === 'string' && type.startsWith('webgl')) {
+      window.__descentWebGL = window.__descentWebGL || probe();
+      if (window.__descentWebGL.software) attributes = Object.assign({}, attributes, {antialias: false});
+    }
     return getContext.call(this, type, attributes);
   };
 }

@@ -353,6 +353,8 @@ def test_an_edit_updates_the_3d_traces_where_they_are_drawn(app):
     """plotly.js builds a 3D trace with a new uid from nothing (its WebGL programs compiled
     anew); the page gives each trace its place's uid, so an edit updates the drawn ones."""
     page = app.open()
+    # The map makes no WebGL canvas: the first page does not probe the browser's WebGL.
+    assert page.page.evaluate("() => window.__descentWebGL === null")  # installed, nothing probed yet
     page.page.locator("[data-testid='stMain'] [data-testid='stButtonGroup']").get_by_role("radio", name="3D", exact=True).click()
     page.page.wait_for_function("() => new URLSearchParams(location.search).get('view') === '3D'")
     page.page.wait_for_function(f"() => {{ const g = {CHART_3D}; return g && g._fullLayout && g._fullLayout.scene && g._fullLayout.scene._scene; }}")
