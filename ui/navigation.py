@@ -14,9 +14,23 @@ import streamlit as st
 TRUE = ("1", "true", "yes", "on")
 
 
-def position(query: Mapping[str, str]) -> str:
+# Where the 2D page keeps the scene's view options (`ui.state.OPTIONS`; `lecture` is one).
+SESSION_OPTIONS = "options"
+
+
+def lecture(query: Mapping[str, str], session: Mapping | None = None) -> bool:
+    """Lecture mode: as the session's options say once the page has read its link (the buttons
+    change it there; the server's `st.query_params` keep the address the page was opened with,
+    see ui.address), else as the link says."""
+    options = (session or {}).get(SESSION_OPTIONS)
+    if options is not None:
+        return bool(options.lecture)
+    return str(query.get("lecture", "")).lower() in TRUE
+
+
+def position(query: Mapping[str, str], session: Mapping | None = None) -> str:
     """"hidden" in lecture mode and embedded, else "top" (st.navigation's `position`)."""
-    if any(str(query.get(key, "")).lower() in TRUE for key in ("lecture", "embed")):
+    if lecture(query, session) or str(query.get("embed", "")).lower() in TRUE:
         return "hidden"
     return "top"
 

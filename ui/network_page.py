@@ -30,7 +30,7 @@ from descent import NetworkScenario, ScenarioError, compile_cache
 from descent.network_scenario import MAX_NETWORK_RUNS
 from descent.scenario import Params, Run
 from optimizers.spec import FLAVOUR_TITLES
-from ui import live_chart, memo, network_export, run_editor, widgets
+from ui import address, live_chart, memo, network_export, run_editor, widgets
 from ui.network_lessons import BY_ID as LESSONS
 from ui.network_lessons import LESSONS as LESSON_LIST
 from viz import network as vn
@@ -388,5 +388,4 @@ def _views_part() -> None:
     _views(scene, result, {})
     network_export.render(scene, result)
     wanted = {**scene.to_query(), **{k: str(ss[_key(k)]) for k in OPTION_KEYS if _key(k) in ss}}
-    if wanted != st.query_params.to_dict():
-        st.query_params.from_dict(wanted)
+    address.show(wanted)

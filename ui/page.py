@@ -22,6 +22,7 @@ import streamlit as st
 import descent
 from descent import Scenario, compile_cache
 from ui import (
+    address,
     controls,
     data_controls,
     inspector,
@@ -29,6 +30,7 @@ from ui import (
     live_chart,
     malloc,
     memo,
+    navigation,
     share,
     state,
     views,
@@ -161,9 +163,7 @@ def _lesson_box(opts: Options) -> None:
 
 
 def _sync_url(scene: Scenario, opts: Options) -> None:
-    wanted = links.encode(scene, opts)
-    if wanted != st.query_params.to_dict():
-        st.query_params.from_dict(wanted)
+    address.show(links.encode(scene, opts))
 
 
 _warm = threading.Event()
@@ -204,7 +204,7 @@ def _guarded(draw, timed: bool = True) -> None:
 
 
 def main() -> None:
-    lecture = str(st.query_params.get("lecture", "")).lower() in ("1", "true", "yes", "on")
+    lecture = navigation.lecture(st.query_params, st.session_state)
     st.set_page_config(page_title="Descent: optimizers on loss landscapes", page_icon="⛰️", layout="wide",
                        initial_sidebar_state="collapsed" if lecture else "expanded")  # fmt: skip
     compile_cache.enable()

@@ -16,10 +16,11 @@ import streamlit as st
 
 from descent import Scenario
 from ui import links
+from ui.navigation import SESSION_OPTIONS
 from ui.links import Options
 
 SCENE = "scene"
-OPTIONS = "options"
+OPTIONS = SESSION_OPTIONS
 RUN_IDS = "run_ids"
 NEXT_ID = "next_run_id"
 GENERATION = "generation"

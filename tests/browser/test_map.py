@@ -53,6 +53,7 @@ def test_default_scene_loads_without_errors_and_draws_the_map(app):
 
 def test_learning_rate_controls_change_that_run_and_the_url(app):
     page = app.open()
+    history = page.page.evaluate("() => history.length")
     before = page.map_state()
     adam = page.open_expander("Run 4: Adam")
     slider = adam.locator("[data-testid='stSlider'] input[type=range]").first  # learning_rate, 1-2-5 steps
@@ -101,6 +102,8 @@ def test_learning_rate_controls_change_that_run_and_the_url(app):
     page.settle_query("r3.learning_rate", "0.1")
     page.settle_map_change(key)
     assert page.map_state()["paths"] == after["paths"]
+    # The address was replaced in place (ui.address): an edit adds no entry to the history.
+    assert page.page.evaluate("() => history.length") == history
 
 
 def test_a_new_number_of_steps_moves_the_runs_in_place(app):

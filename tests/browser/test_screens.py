@@ -100,6 +100,9 @@ def test_lecture_mode_hides_the_controls_and_enlarges_the_text(app, artefacts):
         page.page.locator("[data-testid='stExpandSidebarButton']").click()
     expect(sidebar.get_by_role("heading", name="Descent")).to_be_visible()
     expect(sidebar.get_by_label("Start x")).to_be_visible()
+    # So are the page links, at once (their place follows the session's lecture mode, not the
+    # address the page was opened with).
+    expect(page.page.get_by_role("link", name="Network", exact=True)).to_be_visible()
 
 
 @pytest.mark.parametrize("viewport", [{"width": 1500, "height": 1000}, {"width": 1280, "height": 720}],

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import descent
-from tests.ui.apptest import app, clean
+from tests.ui.apptest import app, clean, query
 from ui import state
 from ui.defaults import DEFAULT_SCENARIO
 from ui.lessons import LESSONS
@@ -37,8 +37,6 @@ def open_expander(at: AppTest, key: str) -> AppTest:
     return at.run()
 
 
-def query(at: AppTest) -> dict:
-    return {k: at.query_params[k][0] if isinstance(at.query_params[k], list) else at.query_params[k] for k in at.query_params}
 
 
 def test_default_page_renders_the_default_scene():
@@ -185,6 +183,18 @@ def test_a_start_box_drawn_anew_falls_back_to_the_new_start_not_to_its_minimum()
     assert all("~" in box.key for box in boxes), "the boxes were drawn anew"
     assert [box.value for box in boxes] == list(scene(at).start) == list(DEFAULT_SCENARIO.start)
     assert [box.proto.default for box in boxes] == list(DEFAULT_SCENARIO.start)
+
+
+def test_an_edit_writes_the_address_through_the_page_not_through_the_servers_query_params():
+    # st.query_params would send the browser a page-info message, and Streamlit's page re-renders
+    # its whole tree for it; the address element writes the URL instead (ui.address).
+    opened = encode(DEFAULT_SCENARIO.replace(steps=300), Options())
+    at = app(opened)
+    assert query(at) == opened
+    at.number_input(key="g0:start_x").set_value(2.5).run()
+    clean(at)
+    assert query(at) == opened | {"start": "2.5,2.0"}
+    assert {k: v[0] if isinstance(v, list) else v for k, v in at.query_params.items()} == opened  # never set by the server
 
 
 def test_a_log_slider_pair_drawn_anew_falls_back_to_its_value():

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 import descent
 from tests.conftest import ROOT
+from tests.ui.apptest import query
 from ui import links, maps_view, state
 from ui.live_chart import sent_figures
 from ui.map_choices import MapChoices
@@ -28,8 +29,6 @@ def clean(at: AppTest) -> None:
     assert not at.error, [e.value for e in at.error]
 
 
-def query(at: AppTest) -> dict:
-    return {k: at.query_params[k][0] if isinstance(at.query_params[k], list) else at.query_params[k] for k in at.query_params}
 
 
 def figure(at: AppTest) -> dict:

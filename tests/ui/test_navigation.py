@@ -14,6 +14,18 @@ def test_navigation_is_hidden_in_lecture_mode_and_embedded(query, where):
     assert navigation.position(query) == where
 
 
+@pytest.mark.parametrize("query, lecture, where", [
+    ({}, True, "hidden"), ({"lecture": "1"}, False, "top"), ({"embed": "true"}, False, "hidden"),
+])  # fmt: skip
+def test_once_the_page_has_read_its_link_the_sessions_lecture_mode_decides(query, lecture, where):
+    """The buttons turn lecture mode on and off in the session; the server's query parameters
+    keep the address the page was opened with (ui.address)."""
+    from ui.links import Options
+    from ui.state import OPTIONS
+
+    assert navigation.position(query, {OPTIONS: Options(lecture=lecture)}) == where
+
+
 
 def test_the_2d_page_does_without_the_network_pages_modules():
     """A new server's first page (the 2D one) imports nothing of the Network page."""

@@ -4,6 +4,7 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 import descent
+from tests.ui.apptest import query as sent_query
 from ui import live_chart, network_lessons, network_page
 
 SCRIPT = "from ui import network_page\nnetwork_page.main()"
@@ -33,7 +34,7 @@ def test_page_renders_the_link_and_keeps_its_state_in_the_url():
     charts = at.get("plotly_chart")
     assert len(charts) == 1  # the animated boundary
     at.sidebar.number_input(key="net.r0.adam:keras:learning_rate:exact").set_value(0.05).run()
-    query = dict(at.query_params)
+    query = sent_query(at)
     assert query["r0.learning_rate"] == "0.05" and query["r1.momentum"] == "0.9"  # the other run untouched
     # an edit of a rate redraws the views and that rate's slider and box alone: no editor, no title
     assert not [e for e in at.sidebar.expander if e.label.startswith("Run")]
@@ -68,14 +69,14 @@ def test_curves_table_and_landscape_views():
     assert f"{100 * cut.explained[0]:.1f}%" in caption
     at.radio(key="net.slice").set_value("random").run()
     at.radio(key="net.plot").set_value("3D").run()
-    assert not at.exception and dict(at.query_params)["slice"] == "random" and dict(at.query_params)["plot"] == "3D"
+    assert not at.exception and sent_query(at)["slice"] == "random" and sent_query(at)["plot"] == "3D"
 
 
 def test_a_bad_link_warns_once_and_shows_the_default_scene():
     at = page({**QUERY, "hidden": "8,64"})
     assert not at.exception
     assert any("hidden" in w.value and "[2, 32]" in w.value for w in at.warning)
-    assert dict(at.query_params)["dataset"] == "moons"
+    assert sent_query(at)["dataset"] == "moons"
 
 
 def test_a_lesson_opens_from_its_link_offers_its_variant_and_closes():
@@ -84,21 +85,21 @@ def test_a_lesson_opens_from_its_link_offers_its_variant_and_closes():
     lesson = network_lessons.BY_ID["batch_noise"]
     assert any(lesson.text[:60] in m.value for m in at.markdown)
     assert at.sidebar.select_slider(key="net.batch").value == 8
-    query = dict(at.query_params)
+    query = sent_query(at)
     assert query["lesson"] == "batch_noise" and query["batch"] == "8"
     at.button(key="net.lesson.variant").click().run()
-    query = dict(at.query_params)
+    query = sent_query(at)
     assert query["lesson"] == "batch_noise" and query["batch"] == "5000"
     assert at.dataframe[0].value["train loss"][0] > 0.3  # the full batch's slower training (the lesson's 0.35)
     at.button(key="net.lesson.close").click().run()
-    assert "lesson" not in dict(at.query_params) and not any(lesson.text[:60] in m.value for m in at.markdown)
+    assert "lesson" not in sent_query(at) and not any(lesson.text[:60] in m.value for m in at.markdown)
 
 
 def test_a_lesson_opens_from_the_sidebar_and_a_bad_lesson_link_warns():
     at = page(QUERY)
     at.sidebar.button(key="net.lesson:too_high").click().run()
     assert not at.exception
-    query = dict(at.query_params)
+    query = sent_query(at)
     assert query["lesson"] == "too_high" and query["r2.learning_rate"] == "3.0"
     assert descent.NetworkScenario.from_query(query) == network_lessons.BY_ID["too_high"].build()
     at = page({"lesson": "nope"})
@@ -110,22 +111,22 @@ def test_the_shared_run_editor_sets_flavour_schedule_and_a_third_run():
     at.sidebar.button_group(key="net.r0.flavour").set_value("pytorch").run()
     assert not at.exception
     at.sidebar.selectbox(key="net.r0.schedule").set_value("cosine").run()
-    query = dict(at.query_params)
+    query = sent_query(at)
     assert query["r0.flavour"] == "pytorch" and query["r0.schedule"] == "cosine"
     # a cosine decay over the whole training: 40 epochs of ⌈160 / 32⌉ = 5 batches
     assert query["r0.schedule.decay_steps"] == "200" and query["r0.learning_rate"] == "0.02"
     at.run()  # the whole page (AppTest keeps only what the last edit's partial rerun drew)
     at.sidebar.number_input(key="net.runs").set_value(3).run()
-    query = dict(at.query_params)
+    query = sent_query(at)
     assert query["r2.optimizer"] == "adam" and query["r2.learning_rate"] == "0.01"
     at.sidebar.number_input(key="net.runs").set_value(1).run()
-    assert "r1.optimizer" not in dict(at.query_params) and not at.exception
+    assert "r1.optimizer" not in sent_query(at) and not at.exception
 
 
 def test_a_setting_redraws_the_views_alone():
     at = page(QUERY)
     at.sidebar.slider(key="net.epochs").set_value(41).run()
-    query = dict(at.query_params)
+    query = sent_query(at)
     assert query["epochs"] == "41" and not at.exception
     # the views were drawn from the new training; the sidebar was not drawn again (a partial rerun)
     result = network_page.train(descent.NetworkScenario.from_query(query))
