@@ -10,7 +10,8 @@ Streamlit's own websocket protocol, while this measures what they wait for.
 Each session arrives at a random moment within the ramp, opens one of the links (by
 default the app's default scene, a Rosenbrock scene and a quadratic scene), then, after a
 pause of 5-15 s (uniform), types a new value into "Start x", waits for the page, pauses
-again, and so on for the duration. Locust runs the sessions as users (library mode, one
+again, and so on for the duration. Before them, the lecturer opens the first link (not
+counted; `--no-lecturer`: the first students find a server that has drawn no page yet). Locust runs the sessions as users (library mode, one
 greenlet each); the server runs every session's script in threads of one process.
 
 The protocol, as a browser speaks it (streamlit 1.67):
@@ -33,8 +34,9 @@ The protocol, as a browser speaks it (streamlit 1.67):
    checkboxes, select boxes, text inputs) start at the value the server sent, and keep the
    client's value unless the server sets a new one; buttons, segmented controls and chart
    selections are not sent and keep their state on the server. States of widgets the last
-   run did not draw are dropped. When the app rewrites its URL (``page_info_changed``) the
-   next rerun carries the new query string. Between edits the client keeps reading, as an
+   run did not draw are dropped. Reruns carry the link's query string, as a browser opened at
+   a link does (the app writes its address with an element of the page, ui.address; were a
+   ``page_info_changed`` to come, the next rerun would carry its query string). Between edits the client keeps reading, as an
    open tab does: it answers the server's websocket pings and takes in anything sent unasked.
 
 What is measured:
@@ -131,6 +133,9 @@ class Plan:
     duration: float = 90.0
     timeout: float = 120.0
     seed: int | None = None
+    # The lecturer opens the first link before the students arrive (projected, or to check the
+    # scene), so the students find a server that has drawn a page; False: no one has yet.
+    lecturer: bool = True
 
 
 @dataclass
@@ -760,6 +765,9 @@ def format_report(report: dict) -> str:
         f"Lecture hall: {report['sessions']} sessions on {report['target']}, {len(report['links'])} links, "
         f"arrivals within {report['ramp_s']:g} s, an edit every {report['edit_every_s'][0]:g}-"
         f"{report['edit_every_s'][1]:g} s for {report['duration_s']:g} s",
+        "the lecturer opened the first link before the students: "
+        + (f"{report['lecturer_load_s']:.2f} s (not counted below)" if report.get("lecturer_load_s") is not None
+           else "no (--no-lecturer: the first students open the server's first page)"),
         f"first load    {_seconds(report['first_load_s'])}",
         f"edit          {_seconds(report['edit_s'])}",
         f"  to chart    {_seconds(report['edit_chart_s'])}",
@@ -811,6 +819,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--server-pid", type=int, action="append", default=[],
                    help="with a URL: a server process whose memory to sample (repeatable)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.add_argument("--no-lecturer", dest="lecturer", action="store_false",
+                   help="no page is opened before the students arrive (by default the lecturer opens the first link)")
     args = p.parse_args(argv)
     args.serve = args.serve or args.url == "serve"
     if args.serve and args.url != "serve":
@@ -835,13 +845,28 @@ def machine_busy_seconds() -> float:
     return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+def lecturer_load(plan: Plan) -> float | None:
+    """The lecturer's own page of the first link before the class (not one of the students'
+    figures): seconds to its first run's end."""
+    client = StreamlitClient(plan.base_url, plan.links[0], plan.timeout, Route())
+    try:
+        return client.open().seconds
+    except SessionError as e:  # the students will meet it too, and it is counted there
+        print(f"the lecturer's page failed: {e.text}", file=sys.stderr, flush=True)
+        return None
+    finally:
+        client.close()
+
+
 def measure(plan: Plan, pids: Sequence[int], target: str) -> dict:
     watch = ServerWatch(pids).start() if pids else None
+    lecturer = lecturer_load(plan) if plan.lecturer else None
     busy_before = machine_busy_seconds()
     tally = run_lecture(plan, _progress)
     busy = machine_busy_seconds() - busy_before
     memory = watch.stop(tally.ended - tally.started) if watch else {"measured": False}
     report = build_report(plan, tally, memory, target)
+    report["lecturer_load_s"] = lecturer
     ours = tally.client_cpu + memory.get("cpu_seconds", 0.0)
     report["machine"] = {"cpus": os.cpu_count(), "busy_cores_avg": busy / report["wall_s"],
                          "other_cores_avg": (busy - ours) / report["wall_s"] if watch else None}  # fmt: skip
@@ -852,7 +877,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     links = read_links(args.links.read_text()) if args.links else DEFAULT_LINKS
     settings = dict(links=links, sessions=args.sessions, ramp=args.ramp, edit_every=args.edit_every,
-                    duration=args.duration, timeout=args.timeout, seed=args.seed)  # fmt: skip
+                    duration=args.duration, timeout=args.timeout, seed=args.seed,
+                    lecturer=args.lecturer)  # fmt: skip
     if args.serve:
         script = args.script if args.script.is_absolute() else (Path.cwd() / args.script).resolve()
         with served(script) as (url, pid, log):

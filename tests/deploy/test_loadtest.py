@@ -207,3 +207,23 @@ def test_the_client_resends_widget_states_cached_hashes_and_the_url_as_a_browser
     socket.pending = [late.SerializeToString()]
     assert client.idle(0.01) == [("st_error", "Lost")]
     assert client.labels == {"Start x": "$$ID-1-g0:start_x", "Steps": "$$ID-2-g0:steps"}
+
+
+def test_the_lecturers_page_comes_first_and_is_not_a_students_figure(monkeypatch):
+    calls = []
+    monkeypatch.setattr(loadtest, "lecturer_load", lambda plan: calls.append("lecturer") or 7.5)
+
+    def students(plan, progress):
+        calls.append("students")
+        return Tally(first_loads=[1.0], edits=[0.5], edit_charts=[0.25], started=0.0, ended=1.0)
+
+    monkeypatch.setattr(loadtest, "run_lecture", students)
+    report = loadtest.measure(Plan("http://x", sessions=1), [], "http://x")
+    assert calls == ["lecturer", "students"]
+    assert report["lecturer_load_s"] == 7.5 and report["first_load_s"]["max"] == 1.0
+    assert "the lecturer opened the first link before the students: 7.50 s (not counted below)" in format_report(report)
+
+    calls.clear()
+    report = loadtest.measure(Plan("http://x", sessions=1, lecturer=False), [], "http://x")
+    assert calls == ["students"] and report["lecturer_load_s"] is None
+    assert "no (--no-lecturer" in format_report(report)
