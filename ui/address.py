@@ -10,22 +10,36 @@ What follows from it: after the first run of a session the server's `st.query_pa
 address the page was opened with (the frontend sends those back with every rerun). The app reads
 them only on a session's first run (the scene of a link) and reads everything after that from
 the session; what it sent last is `sent(elements)`, which is what the tests read.
+
+A page that outlives its session (the server restarted, or another replica took over behind
+the load balancer) is given a new session, which starts from the link the page was opened
+with; the address still holds the scene of the last edit. The element sees the new session
+and hands that address back (`on_restore`), so nothing is lost.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from urllib.parse import urlencode
+import uuid
+from collections.abc import Callable, Mapping
+from urllib.parse import parse_qsl, urlencode
 
 import streamlit as st
 
 NAME = "descent_address"
 KEY = "descent-address"
+SESSION = "address_session"  # this session's id, as the page last saw it
 
 JS = """
 export default function(component) {
-  const search = component.data.query ? '?' + component.data.query : '';
+  const { data, setTriggerValue } = component;
+  const search = data.query ? '?' + data.query : '';
+  const seen = window.__descentSession;
+  window.__descentSession = data.session;
+  if (data.fresh && seen && seen !== data.session && window.location.search !== search) {
+    setTriggerValue('restore', window.location.search.slice(1));
+    return;
+  }
   if (window.location.search !== search) {
     window.history.replaceState(window.history.state, '', window.location.pathname + search + window.location.hash);
   }
@@ -40,20 +54,31 @@ def query_string(query: Mapping[str, str]) -> str:
     return urlencode(dict(query), doseq=True)
 
 
-def show(query: Mapping[str, str], key: str = KEY) -> None:
-    """Write `query` into the browser's address (an element of the page that shows nothing)."""
+def show(query: Mapping[str, str], on_restore: Callable[[dict[str, str]], None]) -> None:
+    """Write `query` into the browser's address (an element of the page that shows nothing).
+    In a new session of a page already open, `on_restore` is called instead with the query
+    the address holds (before the next run: it replaces the scene, which that run draws)."""
     global _component
     if _component is None:
         _component = st.components.v2.component(NAME, js=JS, css=".st-key-" + KEY + " { display: none; }",
                                                 isolate_styles=False)  # fmt: skip
-    _component(data={"query": query_string(query)}, key=key, height="content")
+    fresh = SESSION not in st.session_state
+    if fresh:
+        st.session_state[SESSION] = uuid.uuid4().hex
+
+    def restore() -> None:
+        held = getattr(st.session_state.get(KEY), "restore", None)
+        if isinstance(held, str):
+            on_restore(dict(parse_qsl(held, keep_blank_values=True)))
+            st.rerun()  # the whole page: the sidebar's controls show the restored scene too
+
+    data = {"query": query_string(query), "session": st.session_state[SESSION], "fresh": fresh}
+    _component(data=data, key=KEY, height="content", on_restore_change=restore)
 
 
 def sent(elements) -> dict[str, str] | None:
     """The query the page was last asked to show, from Streamlit elements (AppTest's
     `at.get("bidi_component")`, or protos); None if none was sent."""
-    from urllib.parse import parse_qsl
-
     found = None
     for element in elements:
         proto = getattr(element, "proto", element)

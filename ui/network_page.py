@@ -388,4 +388,10 @@ def _views_part() -> None:
     _views(scene, result, {})
     network_export.render(scene, result)
     wanted = {**scene.to_query(), **{k: str(ss[_key(k)]) for k in OPTION_KEYS if _key(k) in ss}}
-    address.show(wanted)
+    address.show(wanted, on_restore=_restore_address)
+
+
+def _restore_address(query: dict[str, str]) -> None:
+    """A new session of a page already open: the scene its address holds (see ui.address)."""
+    scene, options, _ = parse(query)
+    _seed_widgets(scene, options)

@@ -163,7 +163,13 @@ def _lesson_box(opts: Options) -> None:
 
 
 def _sync_url(scene: Scenario, opts: Options) -> None:
-    address.show(links.encode(scene, opts))
+    address.show(links.encode(scene, opts), on_restore=_restore_address)
+
+
+def _restore_address(query: dict[str, str]) -> None:
+    """A new session of a page already open: the scene its address holds (see ui.address)."""
+    parsed = links.parse(query)
+    state.replace_scene(parsed.scenario, parsed.options)
 
 
 _warm = threading.Event()

@@ -135,3 +135,25 @@ def test_a_setting_redraws_the_views_alone():
     assert "net.dataset" not in [w.key for w in at.sidebar.selectbox]
     at.run()
     assert at.sidebar.selectbox(key="net.dataset").value == "circles" and at.sidebar.slider(key="net.epochs").value == 41
+
+
+RESTORING = """import streamlit as st
+from ui import network_page
+if st.session_state.pop("restore", None):
+    network_page._restore_address(st.session_state.pop("address"))
+network_page.main()"""
+
+
+def test_a_new_session_of_an_open_page_takes_the_scene_its_address_holds():
+    # ui.address calls this back when a page outlives its session (a restarted server): the
+    # new session began from the page's link, the address holds the last edit's scene.
+    at = AppTest.from_string(RESTORING, default_timeout=200)
+    for key, value in QUERY.items():
+        at.query_params[key] = value
+    at.run()
+    held = {**sent_query(at), "dataset": "xor", "epochs": "30", "r1.learning_rate": "0.1"}
+    at.session_state["restore"], at.session_state["address"] = True, held
+    at.run()
+    assert not at.exception and not at.error
+    assert sent_query(at) == held
+    assert at.sidebar.selectbox(key="net.dataset").value == "xor"
