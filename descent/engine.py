@@ -431,7 +431,8 @@ def trajectory(key: RunKey, values: np.ndarray, start, seed: int, steps: int, to
         chunks.append(rows)
         if index + 1 < -(-(steps + 1) // CHUNK) and int(carry[2]) >= 0:
             break  # diverged: the rest of the run is not drawn
-    bad, near = (int(i) if i >= 0 else None for i in (carry[2], carry[3]))
+    # Read on the host as ints: comparing the device scalars would dispatch two more computations.
+    bad, near = (i if i >= 0 else None for i in (int(carry[2]), int(carry[3])))
     table = np.concatenate([np.asarray(rows) for rows in chunks]) if len(chunks) > 1 else np.asarray(chunks[0])
     return table[: steps + 1], bad, near
 

@@ -11,8 +11,9 @@ Each session arrives at a random moment within the ramp, opens one of the links 
 default the app's default scene, a Rosenbrock scene and a quadratic scene), then, after a
 pause of 5-15 s (uniform), types a new value into "Start x", waits for the page, pauses
 again, and so on for the duration. Before them, the lecturer opens the first link (not
-counted; `--no-lecturer`: the first students find a server that has drawn no page yet). Locust runs the sessions as users (library mode, one
-greenlet each); the server runs every session's script in threads of one process.
+counted; `--no-lecturer`: the first students find a server that has drawn no page yet).
+Locust runs the sessions as users (library mode, one greenlet each); the server runs every
+session's script in threads of one process.
 
 The protocol, as a browser speaks it (streamlit 1.67):
 
@@ -36,8 +37,9 @@ The protocol, as a browser speaks it (streamlit 1.67):
    selections are not sent and keep their state on the server. States of widgets the last
    run did not draw are dropped. Reruns carry the link's query string, as a browser opened at
    a link does (the app writes its address with an element of the page, ui.address; were a
-   ``page_info_changed`` to come, the next rerun would carry its query string). Between edits the client keeps reading, as an
-   open tab does: it answers the server's websocket pings and takes in anything sent unasked.
+   ``page_info_changed`` to come, the next rerun would carry its query string). Between
+   edits the client keeps reading, as an open tab does: it answers the server's websocket
+   pings and takes in anything sent unasked.
 
 What is measured:
 

@@ -16,8 +16,8 @@ import streamlit as st
 
 from descent import Scenario
 from ui import links
-from ui.navigation import SESSION_OPTIONS
 from ui.links import Options
+from ui.navigation import SESSION_OPTIONS
 
 SCENE = "scene"
 OPTIONS = SESSION_OPTIONS
