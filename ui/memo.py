@@ -18,6 +18,16 @@ import numpy as np
 V = TypeVar("V")
 
 
+class _Flight:
+    """A value being computed for a key: the other sessions that ask for it wait for it."""
+
+    def __init__(self):
+        self.done = threading.Event()
+        self.value = None
+        self.ok = False
+        self.waiting = 0  # sessions waiting for it
+
+
 class SharedCache(Generic[V]):
     """A thread-safe LRU cache of at most `max_bytes` (as `size(value)` counts them)."""
 
@@ -26,22 +36,47 @@ class SharedCache(Generic[V]):
         self.max_bytes = max_bytes
         self._size = size
         self._entries: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
+        self._flights: dict[Hashable, _Flight] = {}
         self._lock = threading.Lock()
         self.bytes = 0
         self.hits = 0
         self.misses = 0
+        self.waits = 0  # hits that waited for another session's computation
 
     def get(self, key: Hashable, compute: Callable[[], V]) -> V:
-        """The value for `key`, computed by `compute()` on a miss. Two sessions asking for the
-        same new key at once may both compute it (neither waits on the other); one is kept."""
+        """The value for `key`, computed by `compute()` on a miss. A session that asks for a key
+        another session is computing waits for that value instead of computing it too: a class
+        that opens one link at once computes it once, and the first page of a new server is
+        not slowed by the same work done in every thread. (Should that computation fail, each
+        waiting session computes the value itself.)"""
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
                 self._entries.move_to_end(key)
                 self.hits += 1
                 return entry[0]
-            self.misses += 1
-        value = compute()
+            flight = self._flights.get(key)
+            owner = flight is None
+            if owner:
+                flight = self._flights[key] = _Flight()
+                self.misses += 1
+            else:
+                flight.waiting += 1
+        if not owner:
+            flight.done.wait()
+            if flight.ok:
+                with self._lock:
+                    self.hits += 1
+                    self.waits += 1
+                return flight.value
+            return compute()
+        try:
+            value = compute()
+            flight.value, flight.ok = value, True
+        finally:
+            with self._lock:
+                del self._flights[key]
+            flight.done.set()
         nbytes = self._size(value)
         with self._lock:
             if key not in self._entries and nbytes <= self.max_bytes:
@@ -62,7 +97,7 @@ class SharedCache(Generic[V]):
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-            self.bytes = self.hits = self.misses = 0
+            self.bytes = self.hits = self.misses = self.waits = 0
 
 
 def array_bytes(value) -> int:

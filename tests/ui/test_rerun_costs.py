@@ -92,6 +92,60 @@ def test_shared_caches_stay_within_their_bound():
     assert page.RESULTS.max_bytes + page.GRIDS.max_bytes + views.FIGURES.max_bytes <= 200 * 2**20
 
 
+def test_sessions_asking_at_once_for_a_new_key_compute_it_once():
+    import threading
+    import time
+
+    cache = memo.SharedCache("test", max_bytes=10_000, size=memo.array_bytes)
+    release, calls, got = threading.Event(), [], []
+
+    def compute():
+        calls.append(1)
+        release.wait(30)
+        return np.arange(4.0)
+
+    threads = [threading.Thread(target=lambda: got.append(cache.get("scene", compute))) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 10  # until the seven others wait for the first one's computation
+    while getattr(cache._flights.get("scene"), "waiting", 0) < 7 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    release.set()
+    for thread in threads:
+        thread.join(30)
+    assert len(calls) == 1 and len(got) == 8 and all(value is got[0] for value in got)
+    assert (cache.misses, cache.hits, cache.waits) == (1, 7, 7) and "scene" in cache
+
+
+def test_a_failed_computation_leaves_the_waiting_sessions_to_compute_it_themselves():
+    import threading
+
+    cache = memo.SharedCache("test", max_bytes=10_000, size=memo.array_bytes)
+    started, release, outcome = threading.Event(), threading.Event(), {}
+
+    def failing():
+        started.set()
+        release.wait(30)
+        raise RuntimeError("boom")
+
+    def owner():
+        try:
+            cache.get("scene", failing)
+        except RuntimeError as e:
+            outcome["owner"] = str(e)
+
+    first = threading.Thread(target=owner)
+    first.start()
+    started.wait(30)
+    second = threading.Thread(target=lambda: outcome.setdefault("waiter", cache.get("scene", lambda: np.ones(2))))
+    second.start()
+    release.set()
+    first.join(30)
+    second.join(30)
+    assert outcome["owner"] == "boom" and outcome["waiter"].tolist() == [1.0, 1.0]
+    assert not cache._flights  # nothing left in flight: a later session is not kept waiting
+
+
 def test_results_are_read_only_so_sessions_can_share_them():
     result = descent.run({"landscape": "booth", "steps": 5, "runs": [{"optimizer": "adam", "hparams": {"learning_rate": 0.1}}]})
     with pytest.raises(ValueError):
