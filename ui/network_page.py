@@ -150,6 +150,7 @@ def _seed_widgets(scene: NetworkScenario, options: dict) -> None:
         ss[_key(name)] = value
 
 
+SHOWN = "shown"  # the session key of the query of the scene last drawn (kept while another page is shown)
 RUN_LIST = "run_list"  # the session key of the scene's runs (a list of descent Runs), edited by the run editors
 
 
@@ -363,6 +364,11 @@ def main() -> None:
         ss[_key("seeded")] = True
         if warning:
             ss[_key("warning")] = warning
+    elif _key("dataset") not in ss:
+        # Back from the other page: Streamlit dropped this page's widget values when they were not
+        # drawn; they are drawn again from the scene they last made.
+        scene, options, _ = parse(ss.get(_key(SHOWN), {}))
+        _seed_widgets(scene, options)
     st.title("Network")
     st.caption("A small MLP trained on 2D data by the same optimizers, every run from the same initial weights.")
     if ss.get(_key("warning")):
@@ -388,6 +394,7 @@ def _views_part() -> None:
     _views(scene, result, {})
     network_export.render(scene, result)
     wanted = {**scene.to_query(), **{k: str(ss[_key(k)]) for k in OPTION_KEYS if _key(k) in ss}}
+    ss[_key(SHOWN)] = wanted
     address.show(wanted, on_restore=_restore_address)
 
 

@@ -205,7 +205,10 @@ def switch() -> str:
     """The view switch (drawn in a full run: switching views redraws the page); the chosen
     view's name."""
     if st.session_state.get(state.VIEW) not in BY_NAME:
-        st.session_state[state.VIEW] = VIEWS[0].name
+        # A first run, or back from the other page (Streamlit dropped the widget's value): the
+        # scene's view, which the link shows too.
+        view = state.options().view
+        st.session_state[state.VIEW] = view if view in BY_NAME else VIEWS[0].name
     chosen = st.segmented_control("View", names(), key=state.VIEW, required=True, label_visibility="collapsed",
                                   on_change=_on_switch)  # fmt: skip
     return BY_NAME.get(chosen, VIEWS[0]).name

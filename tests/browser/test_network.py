@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -41,3 +42,32 @@ def test_network_page_plays_the_boundary_and_is_photographed(app, artefacts):
     after = page.page.evaluate(BOUNDARY)
     assert after["title"] != before["title"] and after["z"] != before["z"]
     assert page.query()["r1.momentum"] == "0.9" and page.query()["view"] == "Boundary"
+
+
+def test_each_page_keeps_its_scene_across_a_visit_to_the_other_page(app):
+    # Streamlit drops a page's widget values while another page is shown: coming back, each
+    # page draws its widgets again from the scene it last drew (the Network page raised a
+    # KeyError before, and the 2D page fell back to the map while its link said Curves).
+    page = app.open()
+    curves = page.page.locator("[data-testid='stMain'] [data-testid='stButtonGroup']").get_by_role("radio", name="Curves", exact=True)
+    curves.click()
+    page.page.wait_for_function("() => new URLSearchParams(location.search).get('view') === 'Curves'")
+    page.wait_idle()
+    page.page.get_by_role("link", name="Network", exact=True).click()
+    examples = page.page.locator("[data-testid='stSlider']").filter(has_text="Examples").locator("input[type=range]")
+    expect(examples).to_have_attribute("aria-valuetext", "500")
+    page.wait_idle()
+    examples.focus()
+    page.page.keyboard.press("ArrowRight")
+    page.page.wait_for_function("() => new URLSearchParams(location.search).get('size') === '510'")
+    page.wait_idle()
+    page.page.get_by_role("link", name="2D landscapes", exact=True).click()
+    # The 2D page too shows the view it showed before.
+    page.page.wait_for_function("() => new URLSearchParams(location.search).get('view') === 'Curves'")
+    page.wait_idle()
+    expect(curves).to_have_attribute("aria-checked", "true")
+    page.page.get_by_role("link", name="Network", exact=True).click()
+    expect(examples).to_have_attribute("aria-valuetext", "510")
+    page.wait_idle()
+    assert page.alerts()["exception"] == [] and page.alerts()["error"] == []
+    assert page.query()["size"] == "510" and page.page.url.split("?")[0].endswith("/network")
