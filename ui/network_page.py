@@ -367,8 +367,7 @@ def main() -> None:
     elif _key("dataset") not in ss:
         # Back from the other page: Streamlit dropped this page's widget values when they were not
         # drawn; they are drawn again from the scene they last made.
-        scene, options, _ = parse(ss.get(_key(SHOWN), {}))
-        _seed_widgets(scene, options)
+        _seed_from_query(ss.get(_key(SHOWN), {}))
     st.title("Network")
     st.caption("A small MLP trained on 2D data by the same optimizers, every run from the same initial weights.")
     if ss.get(_key("warning")):
@@ -395,10 +394,10 @@ def _views_part() -> None:
     network_export.render(scene, result)
     wanted = {**scene.to_query(), **{k: str(ss[_key(k)]) for k in OPTION_KEYS if _key(k) in ss}}
     ss[_key(SHOWN)] = wanted
-    address.show(wanted, on_restore=_restore_address)
+    address.show(wanted, on_restore=_seed_from_query)  # a new session of an open page: its address's scene
 
 
-def _restore_address(query: dict[str, str]) -> None:
-    """A new session of a page already open: the scene its address holds (see ui.address)."""
+def _seed_from_query(query: dict[str, str]) -> None:
+    """The widgets seeded from a query this page wrote (its address, or the last one it drew)."""
     scene, options, _ = parse(query)
     _seed_widgets(scene, options)

@@ -140,7 +140,7 @@ def test_a_setting_redraws_the_views_alone():
 RESTORING = """import streamlit as st
 from ui import network_page
 if st.session_state.pop("restore", None):
-    network_page._restore_address(st.session_state.pop("address"))
+    network_page._seed_from_query(st.session_state.pop("address"))
 network_page.main()"""
 
 
