@@ -240,8 +240,13 @@ def _video_options(args) -> tuple[dict | None, str | None]:
     width, height = (int(v) for v in args.size.split("x"))
     options = {"width": width, "height": height, "fps": args.fps, "duration": args.duration}
     if sys.stderr.isatty():
-        options["progress"] = lambda done, total: print(f"\rframe {done}/{total}", end="" if done < total else "\n", file=sys.stderr)
+        options["progress"] = _counter("frame")
     return options, None
+
+
+def _counter(unit: str):
+    """A progress callback for a terminal: `unit done/total`, rewritten in place on stderr."""
+    return lambda done, total: print(f"\r{unit} {done}/{total}", end="" if done < total else "\n", file=sys.stderr)
 
 
 def _export_network(args, data) -> int:
@@ -290,7 +295,8 @@ def _train(args) -> int:
         scenario = descent.NetworkScenario.from_json(_read_scenario(args.scenario))
     except (_InputError, descent.ScenarioError) as e:
         return _fail(str(e))
-    result = descent.train(scenario)
+    # on a terminal, the epochs trained so far (as `export` counts its frames)
+    result = descent.train(scenario, progress=_counter("epoch") if sys.stderr.isatty() else None)
     json.dump(result.to_json(), sys.stdout, indent=args.indent, allow_nan=False)
     print()
     return 0

@@ -45,6 +45,13 @@ VALIDATION_RANGE = (0.0, 0.5)
 HIDDEN_LAYERS = (1, 3)
 HIDDEN_UNITS = (2, 32)
 MAX_SEED = 2**31 - 1
+# One training's work is bounded, so that no scene holds a server's cores for long: the updates
+# of a run (the 2D page's MAX_STEPS) and the examples passed through the model, training and
+# evaluation (epochs × data set size). The heaviest scene within both (8 runs of a 32-32-32
+# network, 5000 examples in batches of 8 for 200 epochs) trains in about 8 s on 2 cores;
+# `python -m descent bench-network` prints it.
+MAX_UPDATES = 100_000
+MAX_EXAMPLE_EPOCHS = 1_000_000
 
 
 def _float_in(value, where: str, low: float, high: float) -> float:
@@ -132,6 +139,15 @@ class NetworkScenario:
             if run.start is not None:
                 raise ScenarioError(f"runs[{i}].start", "a network run starts from the model's initial weights; no start point")
         object.__setattr__(self, "runs", runs)
+        updates, per_epoch = self.epochs * self.steps_per_epoch, self.steps_per_epoch
+        if updates > MAX_UPDATES:
+            raise ScenarioError("epochs", f"{self.epochs} epochs of {per_epoch} updates (⌈{self.n_train} training examples "
+                                          f"/ batch size {self.batch_size}⌉) make {updates:,} updates per run; at most "
+                                          f"{MAX_UPDATES:,}: fewer epochs or a larger batch")  # fmt: skip
+        passes = self.epochs * self.dataset.size
+        if passes > MAX_EXAMPLE_EPOCHS:
+            raise ScenarioError("epochs", f"{self.epochs} epochs over {self.dataset.size} examples make {passes:,} "
+                                          f"example passes; at most {MAX_EXAMPLE_EPOCHS:,}: fewer epochs or fewer examples")  # fmt: skip
 
     @property
     def n_train(self) -> int:

@@ -223,8 +223,11 @@ def stride_for(epochs: int) -> int:
     return max(1, -(-epochs // MAX_SNAPSHOTS))
 
 
-def train(scenario: NetworkScenario | dict) -> TrainResult:
-    """Train every run of `scenario` from the same initial weights; per-epoch metrics per run."""
+def train(scenario: NetworkScenario | dict, progress=None) -> TrainResult:
+    """Train every run of `scenario` from the same initial weights; per-epoch metrics per run.
+
+    `progress(done, total)`, when given, is called on the calling thread after each chunk of
+    `EPOCH_CHUNK` epochs with the epochs trained so far and the scenario's epochs."""
     scenario = as_network_scenario(scenario)
     data = scenario.dataset.make()
     mlp = scenario.model.mlp
@@ -263,9 +266,13 @@ def train(scenario: NetworkScenario | dict) -> TrainResult:
             later = snapshot_epochs[snapshot_epochs >= first + rows]
             snaps.append(np.full((len(later), *kept.shape[1:]), np.nan, np.float32))
             final = np.full(kept.shape[1:], np.nan, np.float32)
+            if progress is not None:
+                progress(scenario.epochs, scenario.epochs)
             break
         if first + rows == scenario.epochs + 1:
             final = kept[rows - 1]
+        if progress is not None:
+            progress(min(first + rows, scenario.epochs), scenario.epochs)
     metrics, bad, snaps = np.concatenate(metrics), np.concatenate(bad), np.concatenate(snaps)
     first_bad = np.where(bad.any(axis=0), bad.argmax(axis=0), -1)
     order = [i for members in group_of.values() for i in members]

@@ -19,6 +19,7 @@ plotly.js) — an edit of the sidebar is a new training and little else.
 from __future__ import annotations
 
 import functools
+import time
 
 import numpy as np
 import streamlit as st
@@ -60,8 +61,31 @@ FIGURES: memo.SharedCache[str] = memo.SharedCache("network figures", 8 * 2**20, 
 CURVES = {"loss": ("Loss per epoch (solid: training, dotted: validation)", 420), "accuracy": ("Accuracy per epoch", 340)}
 
 
-def train(scene: NetworkScenario) -> descent.TrainResult:
-    return RESULTS.get(scene, lambda: descent.train(scene))
+# A training still going after this long shows a progress bar (from its next chunk of epochs).
+PROGRESS_AFTER_S = 0.3
+
+
+def train(scene: NetworkScenario, progress=None) -> descent.TrainResult:
+    return RESULTS.get(scene, lambda: descent.train(scene, progress=progress))
+
+
+def _train_showing_progress(scene: NetworkScenario) -> descent.TrainResult:
+    """The scene's training; a long one shows the epochs trained so far. Short ones (an edit of
+    the default scene) draw nothing more: the bar would cost every edit a message."""
+    started, bar = time.perf_counter(), []
+
+    def progress(done: int, total: int) -> None:
+        if done < total and (bar or time.perf_counter() - started >= PROGRESS_AFTER_S):
+            if not bar:
+                bar.append(st.progress(0.0))
+            runs = len(scene.runs)
+            bar[0].progress(done / total, text=f"Training {runs} run{'s' * (runs > 1)}: epoch {done} of {total}…")
+
+    try:
+        return train(scene, progress)
+    finally:
+        if bar:
+            bar[0].empty()
 
 
 def curves_json(scene: NetworkScenario, metric: str) -> str:
@@ -387,9 +411,11 @@ def _views_part() -> None:
     try:
         scene = _scene_from_session()
     except ScenarioError as e:
-        st.error(str(e))
-        scene, _, _ = parse({})
-    result = train(scene)
+        # e.g. too many updates for a batch size just lowered: say what to change, and keep
+        # showing (and linking) the last scene drawn
+        st.error(f"The sidebar's {e}")
+        scene, _, _ = parse(ss.get(_key(SHOWN), {}))
+    result = _train_showing_progress(scene)
     _views(scene, result, {})
     network_export.render(scene, result)
     wanted = {**scene.to_query(), **{k: str(ss[_key(k)]) for k in OPTION_KEYS if _key(k) in ss}}

@@ -14,6 +14,7 @@ import descent
 import network
 import optimizers
 from descent import cli, training
+from descent.network_scenario import MAX_EXAMPLE_EPOCHS, MAX_UPDATES
 
 SMALL = {
     "dataset": {"name": "moons", "size": 60, "noise": 0.2, "seed": 3, "validation": 0.2},
@@ -146,8 +147,10 @@ def test_a_new_epoch_count_compiles_nothing_and_a_longer_training_extends_the_sh
     run = [{"optimizer": "adam", "hparams": {"learning_rate": 0.05}}]
     short = descent.train({**SMALL, "epochs": 30, "runs": run})
     before = descent.trace_count()
-    long = descent.train({**SMALL, "epochs": 130, "runs": run})
+    reports = []
+    long = descent.train({**SMALL, "epochs": 130, "runs": run}, progress=lambda done, total: reports.append((done, total)))
     assert descent.trace_count() == before
+    assert reports == [(50, 130), (100, 130), (130, 130)]  # the epochs trained after each chunk
     assert training.EPOCH_CHUNK < 130
     np.testing.assert_array_equal(long.runs[0].train_loss[:31], short.runs[0].train_loss)
     np.testing.assert_array_equal(long.runs[0].val_accuracy[:31], short.runs[0].val_accuracy)
@@ -157,8 +160,11 @@ def test_a_new_epoch_count_compiles_nothing_and_a_longer_training_extends_the_sh
 
 
 def test_a_training_where_every_run_diverges_early_is_nan_after_its_epoch():
+    reports = []
     result = descent.train({**SMALL, "model": {"hidden": [16], "activation": "relu"}, "epochs": 500,
-                            "runs": [{"optimizer": "sgd", "hparams": {"learning_rate": 100.0, "momentum": 0.9}}]})
+                            "runs": [{"optimizer": "sgd", "hparams": {"learning_rate": 100.0, "momentum": 0.9}}]},
+                           progress=lambda done, total: reports.append((done, total)))
+    assert reports == [(500, 500)]  # diverged within the first chunk: the rest is not trained, and it is done
     run = result.runs[0]
     assert run.status == "diverged" and run.diverged_at < training.EPOCH_CHUNK
     assert len(run.train_loss) == 501 and np.isnan(run.train_loss[run.diverged_at:]).all()
@@ -224,6 +230,30 @@ def test_json_and_query_forms_round_trip():
         descent.NetworkScenario.from_query({"dataset": "moons"})
 
 
+def test_a_training_too_long_for_a_server_is_refused_with_what_to_change():
+    base = {**SMALL, "dataset": {**SMALL["dataset"], "size": 500}, "runs": [{"optimizer": "sgd"}]}
+    n_train = descent.NetworkScenario.from_json(base).n_train
+    assert n_train == 400
+    # batches of 1: an update per training example, so the updates' bound comes first
+    most = MAX_UPDATES // n_train
+    fine = descent.NetworkScenario.from_json({**base, "epochs": most, "minibatch": {"batch_size": 1}})
+    assert fine.epochs * fine.steps_per_epoch == MAX_UPDATES == 100_000
+    with pytest.raises(descent.ScenarioError) as e:
+        descent.NetworkScenario.from_json({**base, "epochs": most + 1, "minibatch": {"batch_size": 1}})
+    assert str(e.value) == ("epochs: 251 epochs of 400 updates (⌈400 training examples / batch size 1⌉) "
+                            "make 100,400 updates per run; at most 100,000: fewer epochs or a larger batch")
+    # full batches: one update per epoch, but every example passes through the model each epoch
+    big = {**base, "dataset": {**SMALL["dataset"], "size": 5000}, "minibatch": {"batch_size": 5000}}
+    assert descent.NetworkScenario.from_json({**big, "epochs": 200}).epochs * 5000 == MAX_EXAMPLE_EPOCHS
+    with pytest.raises(descent.ScenarioError, match=r"^epochs: 201 epochs over 5000 examples make 1,005,000 example passes; "
+                                                    r"at most 1,000,000: fewer epochs or fewer examples$"):
+        descent.NetworkScenario.from_json({**big, "epochs": 201})
+    # the same bounds hold for the page's links
+    query = descent.NetworkScenario.from_json(base).to_query()
+    with pytest.raises(descent.ScenarioError, match=r"^epochs: 300 epochs of 400 updates"):
+        descent.NetworkScenario.from_query({**query, "epochs": "300", "batch": "1"})
+
+
 def _cli(argv, stdin=""):
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -250,3 +280,17 @@ def test_cli_train_prints_per_epoch_metrics_and_rejects_bad_input():
     assert code == 2 and out == "" and err.strip() == "error: epochs: must be a whole number in [1, 2000], got 'many'"
     code, _, err = _cli(["train", "-"], "{not json")
     assert code == 2 and err.startswith("error: malformed JSON")
+
+
+def test_cli_train_counts_the_epochs_on_a_terminal(monkeypatch):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    err = Terminal()
+    monkeypatch.setattr("sys.stderr", err)
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps({**SMALL, "epochs": 60, "runs": [{"optimizer": "sgd"}]})))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert cli.main(["train", "-"]) == 0
+    assert err.getvalue() == "\repoch 50/60\repoch 60/60\n" and json.loads(out.getvalue())["runs"][0]["status"] == "ok"

@@ -1,9 +1,11 @@
 """The Network page in AppTest: it renders from its URL, edits go back to the URL, views draw."""
 
 import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
 import descent
+from descent.network_scenario import MAX_NETWORK_RUNS
 from tests.ui.apptest import query as sent_query
 from ui import live_chart, network_lessons, network_page
 
@@ -137,6 +139,45 @@ def test_a_setting_redraws_the_views_alone():
     assert at.sidebar.selectbox(key="net.dataset").value == "circles" and at.sidebar.slider(key="net.epochs").value == 41
 
 
+def test_a_scene_too_long_to_train_says_what_to_change_and_keeps_the_last_scene():
+    at = page(QUERY)
+    at.sidebar.select_slider(key="net.batch").set_value(1).run()
+    assert not at.error and sent_query(at)["batch"] == "1"
+    at.run()  # the whole page again (AppTest keeps only what a partial rerun drew)
+    at.sidebar.slider(key="net.epochs").set_value(1000).run()
+    # 200 examples, a fifth kept for validation: 160 updates an epoch
+    assert [e.value for e in at.error] == [
+        "The sidebar's epochs: 1000 epochs of 160 updates (⌈160 training examples / batch size 1⌉) make "
+        "160,000 updates per run; at most 100,000: fewer epochs or a larger batch"]
+    query = sent_query(at)
+    assert query["epochs"] == "40" and query["batch"] == "1" and not at.exception  # the last scene drawn, still linked
+    assert len(at.dataframe[0].value["train loss"]) == 2
+    at.run()
+    at.sidebar.slider(key="net.epochs").set_value(600).run()
+    assert not at.error and sent_query(at)["epochs"] == "600"
+
+
+def test_a_long_training_shows_its_progress_and_then_removes_it(monkeypatch):
+    shown = []
+
+    class Bar:  # what the page does with st.progress, kept (AppTest shows only the end of a run)
+        def progress(self, value, text=None):
+            shown.append((round(value, 2), text))
+
+        def empty(self):
+            shown.append("removed")
+
+    monkeypatch.setattr(network_page, "PROGRESS_AFTER_S", 0.0)  # every training counts as long
+    monkeypatch.setattr(network_page.st, "progress", lambda value, text=None: Bar())
+    at = page({**QUERY, "epochs": "120"})
+    assert not at.exception
+    assert shown == [(0.42, "Training 2 runs: epoch 50 of 120…"), (0.83, "Training 2 runs: epoch 100 of 120…"), "removed"]
+    shown.clear()
+    monkeypatch.setattr(network_page, "PROGRESS_AFTER_S", 60.0)  # a short training: no bar at all
+    at.sidebar.slider(key="net.epochs").set_value(121).run()
+    assert shown == [] and sent_query(at)["epochs"] == "121"
+
+
 RESTORING = """import streamlit as st
 from ui import network_page
 if st.session_state.pop("restore", None):
@@ -157,3 +198,16 @@ def test_a_new_session_of_an_open_page_takes_the_scene_its_address_holds():
     assert not at.exception and not at.error
     assert sent_query(at) == held
     assert at.sidebar.selectbox(key="net.dataset").value == "xor"
+
+
+def test_the_engine_bench_measures_the_page_default_and_the_heaviest_scene_allowed():
+    from descent import network_bench
+    from descent.network_scenario import MAX_EXAMPLE_EPOCHS, MAX_UPDATES
+
+    assert descent.NetworkScenario.from_json(network_bench.PAGE_DEFAULT) == descent.NetworkScenario.from_query(network_page.DEFAULT_QUERY)
+    heaviest = descent.NetworkScenario.from_json(network_bench.HEAVIEST)
+    assert heaviest.epochs * heaviest.steps_per_epoch == MAX_UPDATES
+    assert heaviest.epochs * heaviest.dataset.size == MAX_EXAMPLE_EPOCHS
+    assert len(heaviest.runs) == MAX_NETWORK_RUNS and heaviest.model.hidden == (32, 32, 32)
+    with pytest.raises(descent.ScenarioError, match="^epochs: 201 epochs"):
+        descent.NetworkScenario.from_json({**network_bench.HEAVIEST, "epochs": 201})
