@@ -18,6 +18,9 @@
    that asks for it to the map drawn in Chromium, and the engine's part (`descent bench --maps`).
 6. The Network page's edit latency (`--only network`), measured as in 1 against the same bare
    page: a run's learning rate, the epoch slider and the batch size, each edit a new training.
+   Then the same edits on the same scene trained for 5 epochs (the page's own part of an edit),
+   and the engine's part: the default scene's training, warm, next to a bare jitted loop of the
+   same updates (descent/network_bench.py).
 
 Speed is measured here, not asserted in tests: these machines are shared and noisy.
 """
@@ -243,6 +246,15 @@ def network_edits() -> list[Edit]:
 
     return [Edit("learning rate", rate, view="Curves"), Edit("epochs slider", epochs, view="Curves"),
             Edit("batch size", batch, view="Curves")]
+
+
+def network_page_path(**changes) -> str:
+    """The Network page's path with its default scene's query, `changes` applied."""
+    from urllib.parse import urlencode
+
+    from ui.network_page import DEFAULT_QUERY
+
+    return "network?" + urlencode({**DEFAULT_QUERY, **{k: str(v) for k, v in changes.items()}})
 
 
 def bare_edits() -> list[Edit]:
@@ -479,6 +491,15 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"Network page, edit latency in Chromium ({args.rounds} of each kind, alternating with the bare page; "
               "every edit trains the default scene's 2 runs × 200 epochs anew):")  # fmt: skip
         _latency_summary("Network page", lat)
+        light = out["network_5_epochs"] = edit_latency(args.rounds, args.edits, network_page_path(epochs=5), network_edits)
+        print("the same edits on the same scene trained for 5 epochs (the page's own part of an edit):")
+        _latency_summary("Network page, 5 epochs", light)
+        from descent import network_bench
+
+        engine = out["network_engine"] = network_bench.page_default()
+        print(f"the engine's part of an edit of the default scene: descent.train {engine['page_default_train_warm_s'] * 1e3:.0f} ms "
+              f"warm; its 2 × 2600 updates as a bare jitted loop (plain SGD, nothing else) "
+              f"{engine['page_default_bare_loop_warm_s'] * 1e3:.0f} ms\n")  # fmt: skip
     elif "network" in parts:
         print(f"Network page's edit latency: not measured ({CHROMIUM} is missing)\n")
 

@@ -71,3 +71,26 @@ def test_each_page_keeps_its_scene_across_a_visit_to_the_other_page(app):
     page.wait_idle()
     assert page.alerts()["exception"] == [] and page.alerts()["error"] == []
     assert page.query()["size"] == "510" and page.page.url.split("?")[0].endswith("/network")
+
+
+def test_a_long_training_shows_its_progress_and_a_scene_too_long_says_what_to_change(app, artefacts):
+    # 1600 training examples in batches of 8 for 500 epochs: 100,000 updates per run, the most
+    # a run may make, and a few seconds of training
+    long = {**QUERY, "view": "Curves", "size": "2000", "epochs": "500", "batch": "8"}
+    page = app.new_page()
+    page.page.goto(page.base_url + "network?" + urlencode(long))
+    bar = page.page.locator("[data-testid='stMain'] [data-testid='stProgress']")
+    expect(bar).to_contain_text("Training 2 runs: epoch", timeout=120_000)
+    page.page.screenshot(path=str(artefacts / "network-progress.png"))
+    page.wait_idle()
+    expect(page.page.locator("[data-testid='stMain'] .js-plotly-plot").first).to_be_visible()
+    expect(bar).to_have_count(0)  # gone once the views are drawn
+    epochs = page.page.locator("[data-testid='stSlider']").filter(has_text="Epochs").locator("input[type=range]")
+    epochs.focus()
+    page.page.keyboard.press("ArrowRight")  # 501 epochs: 100,200 updates
+    error = page.page.locator("[data-testid='stMain'] [data-testid='stAlertContentError']")
+    expect(error).to_contain_text("epochs: 501 epochs of 200 updates", timeout=60_000)
+    expect(error).to_contain_text("at most 100,000: fewer epochs or a larger batch")
+    page.wait_idle()
+    assert page.query()["epochs"] == "500"  # the last scene drawn, still linked
+    page.page.screenshot(path=str(artefacts / "network-too-long.png"))
