@@ -21,6 +21,7 @@ flat vector, `apply` the pytree.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -62,6 +63,11 @@ class MLP:
             w = jax.random.uniform(k, (fan_in, fan_out), jnp.float32, -limit, limit)
             params.append((np.asarray(w), np.zeros(b_shape, np.float32)))
         return params
+
+    def initial(self, seed: int) -> np.ndarray:
+        """`init(seed)` as the flat vector, read-only and kept for the next training of the same
+        model and seed (drawing it eagerly costs a few milliseconds of every edit)."""
+        return _initial(self, seed)
 
     def flatten(self, params) -> np.ndarray:
         return np.concatenate([np.concatenate([np.ravel(w), np.ravel(b)]) for w, b in params]).astype(np.float32)
@@ -115,3 +121,10 @@ class MLP:
 
     def accuracy(self, flat, x, y):
         return jnp.mean(((self.logits(flat, x) > 0) == (y > 0.5)).astype(jnp.float32))
+
+
+@functools.lru_cache(maxsize=64)
+def _initial(mlp: MLP, seed: int) -> np.ndarray:
+    flat = mlp.flatten(mlp.init(seed))
+    flat.setflags(write=False)
+    return flat

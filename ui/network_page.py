@@ -333,14 +333,27 @@ def _scene_from_session() -> NetworkScenario:
     })
 
 
+STATUS_COLUMNS = {"train loss": ("train_loss", "{:.4g}"), "validation loss": ("val_loss", "{:.4g}"),
+                  "train accuracy": ("train_accuracy", "{:.1%}"), "validation accuracy": ("val_accuracy", "{:.1%}")}
+
+
+def status_text(result: descent.TrainResult) -> dict[str, list[str]]:
+    """Each run's status and final metrics as columns of text (empty where there is no number:
+    no validation set, or a diverged run)."""
+    columns: dict[str, list[str]] = {
+        "run": [run.label for run in result.runs],
+        "status": [run.status if run.diverged_at is None else f"diverged at epoch {run.diverged_at}" for run in result.runs],
+    }
+    for name, (field, form) in STATUS_COLUMNS.items():
+        finals = [float(getattr(run, field)[-1]) for run in result.runs]
+        columns[name] = [form.format(v) if np.isfinite(v) else "" for v in finals]
+    return columns
+
+
 def _status_table(result: descent.TrainResult) -> None:
-    rows = []
-    for run in result.runs:
-        last = lambda a: float(a[-1]) if np.isfinite(a[-1]) else None  # noqa: E731
-        rows.append({"run": run.label, "status": run.status if run.diverged_at is None else f"diverged at epoch {run.diverged_at}",
-                     "train loss": last(run.train_loss), "validation loss": last(run.val_loss),
-                     "train accuracy": last(run.train_accuracy), "validation accuracy": last(run.val_accuracy)})
-    st.dataframe(rows, hide_index=True, width="stretch")
+    # A static table, as the 2D page's (ui.views._table): st.dataframe's data grid is a canvas
+    # with its own layout engine, slow to draw again after every edit for a few rows.
+    st.table(status_text(result), border="horizontal")
 
 
 def _views(scene: NetworkScenario, result: descent.TrainResult, options: dict) -> None:

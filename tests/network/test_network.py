@@ -57,6 +57,11 @@ def test_glorot_uniform_kernels_and_zero_biases_as_keras_dense():
     again, other = mlp.init(0), mlp.init(1)
     np.testing.assert_array_equal(again[1][0], w)
     assert not np.array_equal(other[1][0], w)
+    # the flat initial weights a training starts from: drawn once per model and seed, read-only
+    initial = mlp.initial(0)
+    np.testing.assert_array_equal(initial, mlp.flatten(params))
+    assert network.MLP((32, 32, 32), "relu").initial(0) is initial and not initial.flags.writeable
+    assert not np.array_equal(mlp.initial(1), initial) and network.MLP((32, 32, 32), "tanh").initial(0) is not initial
 
 
 def test_flat_vector_round_trips_and_matches_a_numpy_forward_pass():

@@ -52,10 +52,11 @@ def test_page_renders_the_link_and_keeps_its_state_in_the_url():
 
 def test_curves_table_and_landscape_views():
     at = page(QUERY)
-    table = at.dataframe[0].value
+    table = at.table[0].value
     result = network_page.train(descent.NetworkScenario.from_query(QUERY))
-    assert list(table["run"]) == [r.label for r in result.runs]
-    assert np.isclose(table["train loss"][0], result.runs[0].train_loss[-1])
+    assert list(table["run"]) == [r.label for r in result.runs] and list(table["status"]) == ["ok", "ok"]
+    assert float(table["train loss"][0]) == pytest.approx(result.runs[0].train_loss[-1], rel=5e-4)  # 4 digits
+    assert table["validation accuracy"][1] == f"{100 * result.runs[1].val_accuracy[-1]:.1f}%"
     # the curves go through the 2D page's chart, from figures every session shares
     loss, accuracy = live_chart.sent_figures(at.get("bidi_component"))
     first = loss["data"][0]
@@ -92,7 +93,7 @@ def test_a_lesson_opens_from_its_link_offers_its_variant_and_closes():
     at.button(key="net.lesson.variant").click().run()
     query = sent_query(at)
     assert query["lesson"] == "batch_noise" and query["batch"] == "5000"
-    assert at.dataframe[0].value["train loss"][0] > 0.3  # the full batch's slower training (the lesson's 0.35)
+    assert float(at.table[0].value["train loss"][0]) > 0.3  # the full batch's slower training (the lesson's 0.35)
     at.button(key="net.lesson.close").click().run()
     assert "lesson" not in sent_query(at) and not any(lesson.text[:60] in m.value for m in at.markdown)
 
@@ -133,10 +134,23 @@ def test_a_setting_redraws_the_views_alone():
     # the views were drawn from the new training; the sidebar was not drawn again (a partial rerun)
     result = network_page.train(descent.NetworkScenario.from_query(query))
     assert len(result.runs[0].train_loss) == 42
-    assert np.isclose(at.dataframe[0].value["train loss"][0], result.runs[0].train_loss[-1])
+    assert float(at.table[0].value["train loss"][0]) == pytest.approx(result.runs[0].train_loss[-1], rel=5e-4)
     assert "net.dataset" not in [w.key for w in at.sidebar.selectbox]
     at.run()
     assert at.sidebar.selectbox(key="net.dataset").value == "circles" and at.sidebar.slider(key="net.epochs").value == 41
+
+
+def test_the_status_table_says_where_a_run_diverged_and_leaves_missing_numbers_empty():
+    scene = descent.NetworkScenario.from_query({**QUERY, "dataset": "moons", "validation": "0", "epochs": "20", "hidden": "16", "activation": "relu",
+                                                "r1.learning_rate": "100", "r1.momentum": "0.9"})
+    result = network_page.train(scene)
+    diverged = result.runs[1]
+    assert diverged.status == "diverged"
+    text = network_page.status_text(result)
+    assert text["status"] == ["ok", f"diverged at epoch {diverged.diverged_at}"]
+    assert text["validation loss"] == ["", ""] and text["validation accuracy"] == ["", ""]  # no validation set
+    assert text["train loss"][1] == "" and text["train loss"][0] == f"{result.runs[0].train_loss[-1]:.4g}"
+    assert text["train accuracy"][0].endswith("%")
 
 
 def test_a_scene_too_long_to_train_says_what_to_change_and_keeps_the_last_scene():
@@ -151,7 +165,7 @@ def test_a_scene_too_long_to_train_says_what_to_change_and_keeps_the_last_scene(
         "160,000 updates per run; at most 100,000: fewer epochs or a larger batch"]
     query = sent_query(at)
     assert query["epochs"] == "40" and query["batch"] == "1" and not at.exception  # the last scene drawn, still linked
-    assert len(at.dataframe[0].value["train loss"]) == 2
+    assert len(at.table[0].value["train loss"]) == 2
     at.run()
     at.sidebar.slider(key="net.epochs").set_value(600).run()
     assert not at.error and sent_query(at)["epochs"] == "600"
