@@ -159,6 +159,31 @@ def test_a_new_epoch_count_compiles_nothing_and_a_longer_training_extends_the_sh
     assert list(long.snapshot_epochs) == list(range(131)) and long.runs[0].snapshots.shape[0] == 131
 
 
+def test_another_epoch_count_reuses_the_whole_chunks_of_the_last_training_and_gives_the_same_numbers(monkeypatch):
+    runs = [{"optimizer": "adam", "hparams": {"learning_rate": 0.03}}, {"optimizer": "sgd", "hparams": {"momentum": 0.9}}]
+    scene = {**SMALL, "epochs": 130, "runs": runs}
+    training.CHUNKS.clear()
+    fresh = descent.train(scene)
+    training.CHUNKS.clear()
+    calls = []
+    real = training._epochs
+    monkeypatch.setattr(training, "_epochs", lambda plan, values, params, states, first, *rest:
+                        calls.append(int(first)) or real(plan, values, params, states, first, *rest))
+    descent.train({**scene, "epochs": 100})  # chunks 0 and 50 are whole; 100 holds epoch 100 alone
+    assert calls == [0, 50, 100]
+    calls.clear()
+    reused = descent.train(scene)
+    assert calls == [100]  # epochs 101-130 trained from the kept carry after epoch 100
+    for a, b in zip(reused.runs, fresh.runs):
+        for field in ("train_loss", "val_loss", "train_accuracy", "val_accuracy", "final_weights", "snapshots"):
+            np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
+    assert not reused.runs[0].final_weights.flags.writeable  # a view of a kept chunk
+    # another scene (a rate) shares nothing
+    calls.clear()
+    descent.train({**scene, "runs": [runs[0], {"optimizer": "sgd", "hparams": {"momentum": 0.8}}]})
+    assert calls == [0, 50, 100]
+
+
 def test_a_training_where_every_run_diverges_early_is_nan_after_its_epoch():
     reports = []
     result = descent.train({**SMALL, "model": {"hidden": [16], "activation": "relu"}, "epochs": 500,
