@@ -17,7 +17,8 @@
 5. Maps (only with `--only maps`, ui/maps_bench.py): each of the three big maps from the click
    that asks for it to the map drawn in Chromium, and the engine's part (`descent bench --maps`).
 6. The Network page's edit latency (`--only network`), measured as in 1 against the same bare
-   page: a run's learning rate, the epoch slider and the batch size, each edit a new training.
+   page: a run's learning rate and the batch size, each edit a new training, and the epoch
+   slider, which trains from the last whole chunk of epochs the previous training kept.
    Then the same edits on the same scene trained for 5 epochs (the page's own part of an edit),
    and the engine's part: the default scene's training, warm, next to a bare jitted loop of the
    same updates (descent/network_bench.py).
@@ -223,7 +224,8 @@ def _keyed(key: str) -> str:
 
 
 def network_edits() -> list[Edit]:
-    """The Network page's edits, each one a scene never trained before (so a training each)."""
+    """The Network page's edits, each one a scene never trained before (the epochs slider's reuses the
+    whole chunks of epochs its previous scene kept)."""
 
     def rate(page, i, arm) -> None:  # run 1's exact box (its key gets a new version after each edit)
         box = f"[class*='{_keyed('net.r0.adam:keras:learning_rate')[1:]}'][class*='exact'] input"
@@ -489,7 +491,8 @@ def main(argv: list[str] | None = None) -> dict:
     if "network" in parts and browser_ok:
         lat = out["network"] = edit_latency(args.rounds, args.edits, "network", network_edits)
         print(f"Network page, edit latency in Chromium ({args.rounds} of each kind, alternating with the bare page; "
-              "every edit trains the default scene's 2 runs × 200 epochs anew):")  # fmt: skip
+              "a rate or the batch size trains the default scene's 2 runs × 200 epochs anew, the epochs slider from "
+              "the last whole chunk of 50 epochs kept):")  # fmt: skip
         _latency_summary("Network page", lat)
         light = out["network_5_epochs"] = edit_latency(args.rounds, args.edits, network_page_path(epochs=5), network_edits)
         print("the same edits on the same scene trained for 5 epochs (the page's own part of an edit):")
