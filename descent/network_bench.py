@@ -63,7 +63,7 @@ def bare_loop(scenario):
     data, mlp = scene.dataset.make(), scene.model.mlp
     updates, size = scene.epochs * scene.steps_per_epoch, scene.batch_size
     batches = (np.arange(updates * size) % scene.n_train).reshape(updates, size)
-    tree = mlp.tree(jnp.asarray(mlp.flatten(mlp.init(scene.model.seed))))
+    tree = mlp.tree(jnp.asarray(mlp.initial(scene.model.seed)))
     trees = jax.tree.map(lambda leaf: jnp.broadcast_to(leaf, (len(scene.runs), *leaf.shape)), tree)
 
     def loss(tree, xb, yb):

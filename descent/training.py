@@ -9,8 +9,8 @@ batches) and the host calls it once per chunk, handing on the carry, so the numb
 is a value: a new epoch count compiles nothing, and a compilation covers one epoch's code
 rather than the whole training. The gradients of all runs are one vmapped call whatever
 their groups, and the metrics one forward pass over training and validation examples. The
-chunks whose every epoch is trained are kept (`CHUNKS`, bounded): another epoch count of the
-same scene takes them as they are and trains only from the last one on.
+chunks whose every epoch is trained are kept (`CHUNKS`, a bounded descent.memo.SharedCache):
+another epoch count of the same scene takes them as they are and trains only from the last one on.
 
 The optimizers update the MLP's parameter pytree (`network.MLP.tree`: a kernel and a bias per
 layer), each leaf carrying a leading axis of runs, with the very transformations that move the
@@ -27,8 +27,6 @@ snapshots) for the decision-boundary animation and the PCA plane of the iterates
 from __future__ import annotations
 
 import functools
-import threading
-from collections import OrderedDict
 from typing import NamedTuple
 
 import jax
@@ -38,7 +36,7 @@ import optax
 
 import network
 import optimizers
-from descent import engine
+from descent import engine, memo
 from descent.network_scenario import NetworkScenario, as_network_scenario
 from descent.scenario import Run, auto_label
 from descent.train_result import TrainResult, TrainRun
@@ -223,45 +221,12 @@ def _diverged_rows(params, train_loss):
     return jax.vmap(_diverged)(params, train_loss)
 
 
-class _Chunks:
-    """Whole chunks of epochs (every row of the chunk trained) kept for the next training of the
-    same scene with another epoch count: such a chunk's numbers do not depend on the count, so
-    going from 200 to 210 epochs trains 10 epochs, not 210, and gives the very same numbers.
-    Bounded by bytes, the least recently used dropped first; safe to share between threads."""
-
-    def __init__(self, max_bytes: int):
-        self.max_bytes, self.bytes, self.hits = max_bytes, 0, 0
-        self._entries: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            self._entries.move_to_end(key)
-            self.hits += 1
-            return entry[0]
-
-    def put(self, key, value) -> None:
-        nbytes = sum(leaf.nbytes for leaf in jax.tree.leaves(value))
-        with self._lock:
-            if key in self._entries or nbytes > self.max_bytes:
-                return
-            self._entries[key] = (value, nbytes)
-            self.bytes += nbytes
-            while self.bytes > self.max_bytes:
-                _, (_, dropped) = self._entries.popitem(last=False)
-                self.bytes -= dropped
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self.bytes = 0
-
-
+# Whole chunks of epochs (every row of the chunk trained), kept for the next training of the
+# same scene with another epoch count: such a chunk's numbers do not depend on the count, so
+# going from 200 to 210 epochs trains 10 epochs, not 210, and gives the very same numbers.
 # A chunk of the default scene holds 0.2 MB; one of 8 runs of a 32-32-32 network, 3.7 MB.
-CHUNKS = _Chunks(16 * 2**20)
+CHUNKS: memo.SharedCache[tuple] = memo.SharedCache(
+    "training chunks", 16 * 2**20, lambda chunk: sum(leaf.nbytes for leaf in jax.tree.leaves(chunk)))
 
 
 def _readonly(array: np.ndarray) -> np.ndarray:
@@ -302,15 +267,13 @@ def train(scenario: NetworkScenario | dict, progress=None) -> TrainResult:
     metrics, bad, snaps = [], [], []
     scene = (scenario.dataset, scenario.model, scenario.minibatch, scenario.runs)  # all but the epochs
     for first in range(0, scenario.epochs + 1, EPOCH_CHUNK):
-        whole = first + EPOCH_CHUNK <= scenario.epochs  # every row trains: the chunk is the same for any longer training
-        chunk = CHUNKS.get((scene, first)) if whole else None
-        if chunk is None:
+        def chunk(params=params, states=states, first=first):
             (params, states), (m, b, kept) = _epochs(plan, values, params, states, np.int32(first), last,
                                                      data.x_train, data.y_train, x_all, y_all, seed, shuffle)
-            chunk = (params, states, _readonly(np.asarray(m)), _readonly(np.asarray(b)), _readonly(np.asarray(kept)))
-            if whole:
-                CHUNKS.put((scene, first), chunk)
-        params, states, m, b, kept = chunk
+            return params, states, _readonly(np.asarray(m)), _readonly(np.asarray(b)), _readonly(np.asarray(kept))
+
+        whole = first + EPOCH_CHUNK <= scenario.epochs  # every row trains: the chunk is the same for any longer training
+        params, states, m, b, kept = CHUNKS.get((scene, first), chunk) if whole else chunk()
         rows = min(EPOCH_CHUNK, scenario.epochs + 1 - first)
         m, b = m[:rows], b[:rows]
         metrics.append(m)

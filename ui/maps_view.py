@@ -16,8 +16,8 @@ import streamlit as st
 import descent
 import optimizers
 import viz
-from descent import ScenarioError, maps
-from ui import controls, live_chart, memo, state, widgets
+from descent import ScenarioError, maps, memo
+from ui import controls, live_chart, state, widgets
 from ui.map_choices import COLOURS, KINDS, MapChoices
 
 # Map records (NumPy arrays: a 200×200 map ~0.6 MB, a 512×512 basin map ~4 MB), shared by sessions.

@@ -11,7 +11,7 @@ hyperparameter, the schedule); the runs live in the session (`net.run_list`), th
 callbacks replace them before the page is drawn.
 
 Results are shared by every session of the server (bounded caches keyed by the scenario), as
-on the 2D page (ui.memo.SharedCache), and so are the Curves view's figures, drawn by the 2D
+on the 2D page (descent.memo.SharedCache), and so are the Curves view's figures, drawn by the 2D
 page's chart (ui.live_chart: sent as JSON without plotly.py's validation, updated in place by
 plotly.js) — an edit of the sidebar is a new training and little else.
 """
@@ -27,11 +27,11 @@ import streamlit as st
 import descent
 import network
 import optimizers
-from descent import NetworkScenario, ScenarioError, compile_cache
+from descent import NetworkScenario, ScenarioError, compile_cache, memo
 from descent.network_scenario import MAX_NETWORK_RUNS
 from descent.scenario import Params, Run
 from optimizers.spec import FLAVOUR_TITLES
-from ui import address, live_chart, memo, network_export, run_editor, widgets
+from ui import address, live_chart, network_export, run_editor, widgets
 from ui.network_lessons import BY_ID as LESSONS
 from ui.network_lessons import LESSONS as LESSON_LIST
 from viz import network as vn

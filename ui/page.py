@@ -20,7 +20,7 @@ import time
 import streamlit as st
 
 import descent
-from descent import Scenario, compile_cache
+from descent import Scenario, compile_cache, memo
 from ui import (
     address,
     controls,
@@ -29,7 +29,6 @@ from ui import (
     links,
     live_chart,
     malloc,
-    memo,
     navigation,
     share,
     state,
@@ -47,7 +46,7 @@ log = logging.getLogger("descent.ui")
 MAP_RESOLUTION = 300
 SURFACE_RESOLUTION = 120
 
-# Shared by all sessions (see ui.memo). A 4-run × 1000-step result is ~150 kB, a map ~250 kB.
+# Shared by all sessions (see descent.memo). A 4-run × 1000-step result is ~150 kB, a map ~250 kB.
 RESULTS: memo.SharedCache[descent.Result] = memo.SharedCache("results", 64 * 2**20, memo.array_bytes)
 GRIDS: memo.SharedCache[tuple] = memo.SharedCache("landscape grids", 32 * 2**20, memo.array_bytes)
 

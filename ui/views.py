@@ -18,10 +18,10 @@ import streamlit as st
 
 import optimizers
 import viz
-from descent import Result, Scenario
+from descent import Result, Scenario, memo
 from optimizers import code
 from optimizers.spec import FLAVOUR_TITLES
-from ui import eigen_view, inspector, live_chart, memo, state, widgets
+from ui import eigen_view, inspector, live_chart, state, widgets
 from ui.links import Options
 
 # Figures as the browser receives them (JSON text), shared by every session that shows the same.

@@ -11,8 +11,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import descent
+from descent import memo
 from tests.ui.apptest import app, clean
-from ui import memo, page, payload, state, views
+from ui import page, payload, state, views
 from ui.live_chart import sent_figures
 
 

@@ -1,9 +1,11 @@
-"""Caches shared by every session of one server, bounded in bytes.
+"""Caches shared by every thread of one process, bounded in bytes.
 
 A lecture opens the same few links a hundred times, and every session of a Streamlit server
 runs in one process: a scene's results and its figures are computed once and served to all of
-them. Entries are immutable values (a `descent.Result`, a figure dict that nobody mutates), so
-sessions can share them; the least recently used go first when the bound is reached.
+them (ui/page.py, ui/views.py, ...), and so are the chunks of epochs a network's training keeps
+(descent/training.py). Entries are immutable values (a `descent.Result`, a figure dict that
+nobody mutates, read-only arrays), so threads can share them; the least recently used go first
+when the bound is reached.
 """
 
 from __future__ import annotations
